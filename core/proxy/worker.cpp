@@ -1,0 +1,72 @@
+#include "proxy/worker.h"
+
+#include "proxy/downstream.h"
+#include "proxy/mirrorsender.h"
+#include "proxy/recorder.h"
+#include "proxy/upstream.h"
+
+#include <QThread>
+
+namespace Proxy {
+
+Worker::Worker(SharedState *shared, int index)
+    : m_shared(shared), m_index(index), m_bindings(std::make_shared<const Bindings>()),
+      m_pool(new UpstreamPool(shared->settings.maxIdleUpstreamPerEndpoint,
+                              shared->settings.upstreamConnectTimeoutMs, this)),
+      m_mirrorSender(new MirrorSender(this))
+{
+}
+
+Worker::~Worker() = default;
+
+void Worker::addConnection(qintptr descriptor)
+{
+    auto *connection = new DownstreamConnection(this, descriptor);
+    if (!connection->isOpen()) {
+        delete connection;
+        return;
+    }
+    m_connections.insert(connection);
+    Counters::bump(m_counters.connectionsTotal);
+    Counters::bump(m_counters.connectionsOpen);
+}
+
+void Worker::connectionClosed(DownstreamConnection *connection)
+{
+    if (m_connections.remove(connection))
+        Counters::drop(m_counters.connectionsOpen);
+    connection->deleteLater();
+}
+
+void Worker::shutdown(QThread *moveTo)
+{
+    const auto connections = m_connections;
+    m_connections.clear();
+    for (DownstreamConnection *c : connections)
+        delete c;
+    m_counters.connectionsOpen.store(0, std::memory_order_relaxed);
+    delete m_mirrorSender;
+    m_mirrorSender = nullptr;
+    delete m_pool;
+    m_pool = nullptr;
+    moveToThread(moveTo);
+}
+
+void Worker::reloadConfig(quint64 generation)
+{
+    std::lock_guard<std::mutex> lock(m_shared->configMutex);
+    m_decider = m_shared->decider;
+    m_bindings = m_shared->bindings ? m_shared->bindings : std::make_shared<const Bindings>();
+    m_generation = generation;
+}
+
+void Worker::legDone(const ExchangePtr &exchange)
+{
+    if (--exchange->pendingLegs > 0)
+        return;
+    Counters::bump(m_counters.exchangesRecorded);
+    if (m_shared->recorder)
+        m_shared->recorder->push(std::move(exchange->exchange));
+}
+
+} // namespace Proxy
