@@ -1,0 +1,458 @@
+// `mirrorscope proxy` and `mirrorscope demo`: the headless main job.
+#include "cli.h"
+#include "unixsignals.h"
+
+#include "model/resource.h"
+#include "proxy/server.h"
+#include "session/runtime.h"
+#include "validate/validator.h"
+#include "yaml/document.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QTcpServer>
+#include <QTextStream>
+#include <QTimer>
+
+namespace App {
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+// "127.0.0.1:8080", "8080", ":8080", "[::1]:8080", "0.0.0.0:80"
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port, QString *error)
+{
+    QString host = QStringLiteral("127.0.0.1");
+    QString portText = text;
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon >= 0) {
+        host = text.left(colon);
+        portText = text.mid(colon + 1);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        if (host.isEmpty())
+            host = QStringLiteral("127.0.0.1");
+    }
+    bool ok = false;
+    const uint p = portText.toUInt(&ok);
+    if (!ok || p > 65535) {
+        *error = QStringLiteral("--listen %1: the port must be a number 0..65535").arg(text);
+        return false;
+    }
+    if (host == QLatin1String("localhost"))
+        host = QStringLiteral("127.0.0.1");
+    QHostAddress a;
+    if (!a.setAddress(host)) {
+        *error = QStringLiteral("--listen %1: %2 is not an IP address").arg(text, host);
+        return false;
+    }
+    *address = a;
+    *port = static_cast<quint16>(p);
+    return true;
+}
+
+void addCommonOptions(QCommandLineParser &p, const QString &defaultListen)
+{
+    p.addHelpOption();
+    p.addOption({QStringLiteral("listen"),
+                 QStringLiteral("Address:port to listen on (default %1)").arg(defaultListen),
+                 QStringLiteral("addr:port"), defaultListen});
+    p.addOption({QStringLiteral("allow-remote"),
+                 QStringLiteral("Allow a non-loopback listen address. The proxy relays to "
+                                "services on this machine's loopback, so anyone who can reach "
+                                "the address could reach them.")});
+    p.addOption({QStringLiteral("workers"), QStringLiteral("Worker threads (default: cores)"),
+                 QStringLiteral("N"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("istio-version"),
+                 QStringLiteral("Target Istio version: drives the mirror's -shadow Host suffix "
+                                "(appended up to 1.27) (default latest)"),
+                 QStringLiteral("version"), QStringLiteral("latest")});
+    p.addOption({QStringLiteral("duration"),
+                 QStringLiteral("Stop after S seconds (0 = until Ctrl-C)"), QStringLiteral("S")});
+    p.addOption({QStringLiteral("report"),
+                 QStringLiteral("Write the JSON summary report to FILE at exit"),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("interval"),
+                 QStringLiteral("Seconds between summary lines (default 2)"), QStringLiteral("S"),
+                 QStringLiteral("2")});
+    p.addOption({QStringLiteral("read-only-mirroring"),
+                 QStringLiteral("Mirror only GET, HEAD and OPTIONS requests")});
+    p.addOption({QStringLiteral("mirror-timeout"),
+                 QStringLiteral("Mirror timeout in ms (default 5000)"), QStringLiteral("ms"),
+                 QStringLiteral("5000")});
+    p.addOption({QStringLiteral("max-inflight-mirrors"),
+                 QStringLiteral("Mirrors in flight before new ones are dropped (default 1000)"),
+                 QStringLiteral("N"), QStringLiteral("1000")});
+}
+
+// Fills runtime options from the common flags; false with a message on bad input (exit 2).
+bool commonOptions(const QCommandLineParser &p, Session::Runtime::Options *o, double *duration,
+                   int *interval, QString *error)
+{
+    if (!parseListen(p.value(QStringLiteral("listen")), &o->proxy.listenAddress,
+                     &o->proxy.listenPort, error))
+        return false;
+    o->proxy.allowRemote = p.isSet(QStringLiteral("allow-remote"));
+    if (!o->proxy.listenAddress.isLoopback() && !o->proxy.allowRemote) {
+        *error = QStringLiteral(
+                     "refusing to listen on %1: the proxy relays to services on this machine's "
+                     "loopback, so listening beyond 127.0.0.1 exposes them to the network. Add "
+                     "--allow-remote if that is what you want.")
+                     .arg(o->proxy.listenAddress.toString());
+        return false;
+    }
+    bool ok = false;
+    o->proxy.workers = p.value(QStringLiteral("workers")).toInt(&ok);
+    if (!ok || o->proxy.workers < 0 || o->proxy.workers > 256) {
+        *error = QStringLiteral("--workers must be a number 0..256");
+        return false;
+    }
+    o->target = Base::IstioVersion::fromString(p.value(QStringLiteral("istio-version")));
+    if (!o->target.valid()) {
+        *error = QStringLiteral("--istio-version must look like 1.27 or be latest");
+        return false;
+    }
+    if (p.isSet(QStringLiteral("duration"))) {
+        *duration = p.value(QStringLiteral("duration")).toDouble(&ok);
+        if (!ok || *duration < 0) {
+            *error = QStringLiteral("--duration must be a number of seconds >= 0");
+            return false;
+        }
+    }
+    *interval = p.value(QStringLiteral("interval")).toInt(&ok);
+    if (!ok || *interval < 1) {
+        *error = QStringLiteral("--interval must be a whole number of seconds >= 1");
+        return false;
+    }
+    o->proxy.readOnlyMirroring = p.isSet(QStringLiteral("read-only-mirroring"));
+    o->proxy.mirrorTimeoutMs = p.value(QStringLiteral("mirror-timeout")).toInt(&ok);
+    if (!ok || o->proxy.mirrorTimeoutMs < 1) {
+        *error = QStringLiteral("--mirror-timeout must be milliseconds >= 1");
+        return false;
+    }
+    o->proxy.maxInFlightMirrors = p.value(QStringLiteral("max-inflight-mirrors")).toInt(&ok);
+    if (!ok || o->proxy.maxInFlightMirrors < 0) {
+        *error = QStringLiteral("--max-inflight-mirrors must be a number >= 0");
+        return false;
+    }
+    return true;
+}
+
+QJsonObject statsJson(const Proxy::Stats &s)
+{
+    QJsonObject o;
+#define MIRRORSCOPE_STATS_JSON(name) o[QStringLiteral(#name)] = static_cast<qint64>(s.name);
+    MIRRORSCOPE_PROXY_COUNTERS(MIRRORSCOPE_STATS_JSON)
+#undef MIRRORSCOPE_STATS_JSON
+    o[QStringLiteral("mirrorsDropped")] = static_cast<qint64>(s.mirrorsDropped());
+    o[QStringLiteral("recorderDropped")] = static_cast<qint64>(s.recorderDropped);
+    return o;
+}
+
+QJsonObject generatorJson(const Demo::GeneratorStats &g)
+{
+    QJsonObject o;
+    o[QStringLiteral("sent")] = g.sent;
+    o[QStringLiteral("skipped")] = g.skipped;
+    o[QStringLiteral("answered")] = g.answered();
+    o[QStringLiteral("answered2xx")] = g.answered2xx;
+    o[QStringLiteral("answered5xx")] = g.answered5xx;
+    o[QStringLiteral("failed")] = g.failed();
+    o[QStringLiteral("abandoned")] = g.abandoned;
+    return o;
+}
+
+// Runs the loop until the duration ends or a signal arrives; prints summary lines; writes the
+// report. Returns the exit code.
+int runLoop(Session::Runtime &runtime, double duration, int interval, const QString &reportPath,
+            const QJsonObject &reportBase, bool withGenerator)
+{
+    UnixSignals unixSignals;
+    QElapsedTimer clock;
+    clock.start();
+    quint64 lastRequests = 0;
+    qint64 lastMs = 0;
+    auto printLine = [&] {
+        const Proxy::Stats s = runtime.stats();
+        const qint64 now = clock.elapsed();
+        const double rps =
+            now > lastMs ? (s.requests - lastRequests) * 1000.0 / (now - lastMs) : 0.0;
+        lastRequests = s.requests;
+        lastMs = now;
+        out() << QStringLiteral("[%1s] %2 req/s, %3 requests, mirrors %4 sent %5 dropped | ")
+                     .arg(now / 1000, 3)
+                     .arg(rps, 0, 'f', 1)
+                     .arg(s.requests)
+                     .arg(s.mirrorsSent)
+                     .arg(s.mirrorsDropped())
+              << runtime.summary().line() << "\n";
+        out().flush();
+    };
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, printLine);
+    ticker.start(interval * 1000);
+
+    bool stopping = false;
+    auto finish = [&] {
+        if (stopping)
+            return;
+        stopping = true;
+        QCoreApplication::quit();
+    };
+    QObject::connect(&unixSignals, &UnixSignals::terminate, finish);
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    if (duration > 0 && !withGenerator) {
+        QObject::connect(&deadline, &QTimer::timeout, finish);
+        deadline.start(static_cast<int>(duration * 1000));
+    }
+    if (withGenerator) {
+        QObject::connect(runtime.generator(), &Demo::TrafficGenerator::finished, [&] {
+            // Give mirrors in flight a moment to land before the last summary.
+            QTimer::singleShot(300, finish);
+        });
+    }
+    QCoreApplication::exec();
+
+    const Demo::GeneratorStats generated = runtime.generator()->stats();
+    runtime.stopTraffic();
+    const Proxy::Stats stats = runtime.stats();
+    runtime.stop(); // drains the recorder into the summary
+    out() << "final: " << runtime.summary().line() << "\n";
+    out() << QStringLiteral("stopped after %1 s: %2 requests, %3 exchanges recorded, mirrors "
+                            "%4 sent, %5 completed, %6 failed, %7 dropped\n")
+                 .arg(clock.elapsed() / 1000.0, 0, 'f', 1)
+                 .arg(stats.requests)
+                 .arg(runtime.summary().exchanges())
+                 .arg(stats.mirrorsSent)
+                 .arg(stats.mirrorsCompleted)
+                 .arg(stats.mirrorsFailed)
+                 .arg(stats.mirrorsDropped());
+    out().flush();
+    if (reportPath.isEmpty())
+        return 0;
+    QJsonObject report = reportBase;
+    report[QStringLiteral("mirrorscope")] = QStringLiteral(MIRRORSCOPE_VERSION);
+    report[QStringLiteral("durationSeconds")] = clock.elapsed() / 1000.0;
+    report[QStringLiteral("endedAt")] =
+        QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    report[QStringLiteral("proxy")] = statsJson(stats);
+    report[QStringLiteral("summary")] = runtime.summary().toJson();
+    if (withGenerator)
+        report[QStringLiteral("generator")] = generatorJson(generated);
+    QSaveFile f(reportPath);
+    const QByteArray bytes = QJsonDocument(report).toJson(QJsonDocument::Indented);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
+        err() << "cannot write report " << reportPath << ": " << f.errorString() << "\n";
+        return 2;
+    }
+    out() << "report written to " << reportPath << "\n";
+    return 0;
+}
+
+QJsonArray bindingsJson(const Proxy::Bindings &bindings)
+{
+    QJsonArray a;
+    for (const Proxy::Binding &b : bindings.all())
+        a.append(Proxy::bindingKey(b.target) + QLatin1Char('=') + b.endpoint.text);
+    return a;
+}
+
+} // namespace
+
+int runProxy(const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Serve a VirtualService locally: route each request to its bound v1 endpoint and mirror "
+        "it, fire and forget, as Istio would."));
+    addCommonOptions(p, QStringLiteral("127.0.0.1:8080"));
+    p.addOption({QStringLiteral("bind"),
+                 QStringLiteral("HOST[:PORT][:SUBSET]=ADDRESS:PORT, e.g. "
+                                "greeter-service:v1=127.0.0.1:3001 (repeat)"),
+                 QStringLiteral("binding")});
+    p.addOption({QStringLiteral("default-host"),
+                 QStringLiteral("Route requests whose Host matches no VirtualService as if they "
+                                "were for HOST (lets `curl 127.0.0.1:8080/` work)"),
+                 QStringLiteral("HOST")});
+    p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("VirtualService YAML"),
+                            QStringLiteral("FILE..."));
+    if (!p.parse(arguments)) {
+        err() << p.errorText() << "\n";
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        out() << p.helpText();
+        return 0;
+    }
+    Session::Runtime::Options options;
+    double duration = 0;
+    int interval = 2;
+    QString error;
+    if (!commonOptions(p, &options, &duration, &interval, &error)) {
+        err() << "proxy: " << error << "\n";
+        return 2;
+    }
+    options.defaultHost = p.value(QStringLiteral("default-host"));
+    Proxy::Bindings bindings;
+    if (!Proxy::Bindings::parseAll(p.values(QStringLiteral("bind")), &bindings, &error)) {
+        err() << "proxy: " << error << "\n";
+        return 2;
+    }
+    const QStringList files = p.positionalArguments();
+    if (files.isEmpty()) {
+        err() << "proxy: no FILE given\n" << usage();
+        return 2;
+    }
+    std::vector<Yaml::Document> documents;
+    Base::Diagnostics diagnostics;
+    for (const QString &file : files) {
+        Yaml::ParseResult parsed = Yaml::parseFile(file);
+        diagnostics += parsed.diagnostics;
+        for (Yaml::Document &d : parsed.documents)
+            documents.push_back(std::move(d));
+    }
+    Validate::Options vo;
+    vo.target = options.target;
+    diagnostics += Validate::validate(documents, vo);
+    bool unreadable = false;
+    for (const Base::Diagnostic &d : diagnostics) {
+        unreadable |= d.code == QLatin1String("MS0001");
+        if (d.severity != Base::Severity::Info)
+            err() << Base::formatDiagnostic(d) << "\n";
+    }
+    if (unreadable)
+        return 2;
+    if (Base::hasErrors(diagnostics)) {
+        err() << "proxy: the configuration has errors (above); fix them first, as istiod would "
+                 "reject it\n";
+        return 1;
+    }
+    const Model::Config config = Model::Config::fromDocuments(documents);
+
+    QCoreApplication::setApplicationName(QStringLiteral("mirrorscope"));
+    Session::Runtime runtime;
+    if (!runtime.start(config, bindings, options)) {
+        err() << "proxy: " << runtime.errorString() << "\n";
+        return 2;
+    }
+    out() << "mirrorscope proxy listening on http://" << runtime.listenText() << "\n";
+    for (const QString &w : runtime.engineWarnings())
+        err() << "warning: " << w << "\n";
+    for (const QString &t : runtime.unboundTargets())
+        err() << "warning: no binding for " << t << ": requests to it will get 503 (add --bind "
+              << t << "=127.0.0.1:PORT)\n";
+    out().flush();
+    QJsonObject base;
+    base[QStringLiteral("command")] = QStringLiteral("proxy");
+    base[QStringLiteral("files")] = QJsonArray::fromStringList(files);
+    base[QStringLiteral("listen")] = runtime.listenText();
+    base[QStringLiteral("istioVersion")] = options.target.toString();
+    base[QStringLiteral("bindings")] = bindingsJson(runtime.bindings());
+    base[QStringLiteral("startedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, false);
+}
+
+int runDemo(const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "The greeter demo, headless: built-in greeter v1 and v2, the proxy serving the greeter "
+        "example (all traffic to v1, every request mirrored to v2) and generated traffic."));
+    addCommonOptions(p, QStringLiteral("127.0.0.1:8080"));
+    p.addOption({QStringLiteral("rate"), QStringLiteral("Requests per second (default 50)"),
+                 QStringLiteral("R"), QStringLiteral("50")});
+    p.addOption({QStringLiteral("file"),
+                 QStringLiteral("Use this VirtualService instead of the greeter example"),
+                 QStringLiteral("FILE")});
+    if (!p.parse(arguments)) {
+        err() << p.errorText() << "\n";
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        out() << p.helpText();
+        return 0;
+    }
+    Session::Runtime::Options options;
+    double duration = 10;
+    int interval = 2;
+    QString error;
+    if (!commonOptions(p, &options, &duration, &interval, &error)) {
+        err() << "demo: " << error << "\n";
+        return 2;
+    }
+    bool ok = false;
+    const double rate = p.value(QStringLiteral("rate")).toDouble(&ok);
+    if (!ok || rate <= 0 || rate > 1e6) {
+        err() << "demo: --rate must be a number of requests per second > 0\n";
+        return 2;
+    }
+    const QString file = p.isSet(QStringLiteral("file"))
+                             ? p.value(QStringLiteral("file"))
+                             : QStringLiteral(":/examples/greeter-mirror.yaml");
+    Yaml::ParseResult parsed = Yaml::parseFile(file);
+    if (Base::hasErrors(parsed.diagnostics)) {
+        for (const Base::Diagnostic &d : parsed.diagnostics)
+            err() << Base::formatDiagnostic(d) << "\n";
+        return 2;
+    }
+    const Model::Config config = Model::Config::fromDocuments(parsed.documents);
+    options.demoBackends = true;
+    options.defaultHost = options.demoHost;
+
+    // The demo is for a person at a laptop: if 8080 is taken, take any free port instead.
+    if (options.proxy.listenPort != 0 && !p.isSet(QStringLiteral("listen"))) {
+        QTcpServer probe;
+        if (!probe.listen(options.proxy.listenAddress, options.proxy.listenPort))
+            options.proxy.listenPort = 0;
+    }
+    Session::Runtime runtime;
+    if (!runtime.start(config, Proxy::Bindings(), options)) {
+        err() << "demo: " << runtime.errorString() << "\n";
+        return 2;
+    }
+    out() << "mirrorscope demo: greeter v1 and v2 on loopback, proxy on http://"
+          << runtime.listenText() << " (try: curl http://" << runtime.listenText()
+          << "/hello)\n";
+    out() << "traffic: " << rate << " req/s, Poisson arrivals, "
+          << (duration > 0 ? QString::number(duration) + QStringLiteral(" s")
+                           : QStringLiteral("until Ctrl-C"))
+          << "; every request goes to v1 and is mirrored to v2\n";
+    out().flush();
+    Demo::GeneratorConfig g;
+    g.ratePerSecond = rate;
+    g.durationSeconds = duration;
+    g.host = options.demoHost.toUtf8();
+    if (!runtime.startTraffic(g)) {
+        err() << "demo: the traffic generator did not start\n";
+        return 2;
+    }
+    QJsonObject base;
+    base[QStringLiteral("command")] = QStringLiteral("demo");
+    base[QStringLiteral("listen")] = runtime.listenText();
+    base[QStringLiteral("rate")] = rate;
+    base[QStringLiteral("istioVersion")] = options.target.toString();
+    base[QStringLiteral("bindings")] = bindingsJson(runtime.bindings());
+    base[QStringLiteral("startedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, true);
+}
+
+} // namespace App

@@ -1,0 +1,170 @@
+#include "runtime.h"
+
+#include "demo/demobackends.h"
+#include "model/resource.h"
+#include "proxy/decider.h"
+#include "proxy/recorder.h"
+#include "proxy/server.h"
+#include "routing/routeengine.h"
+
+namespace Session {
+
+Runtime::Runtime(QObject *parent) : QObject(parent), m_generator(new Demo::TrafficGenerator(this))
+{
+}
+
+Runtime::~Runtime()
+{
+    stop();
+}
+
+bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings,
+                    const Options &options)
+{
+    stop();
+    m_options = options;
+    m_summary = Observe::Summary();
+    m_error.clear();
+
+    Proxy::Bindings effective = bindings;
+    if (options.demoBackends) {
+        m_demo = std::make_unique<Demo::DemoBackends>();
+        if (!m_demo->start(options.v1, options.v2)) {
+            m_error = tr("demo backends did not start: %1").arg(m_demo->errorString());
+            m_demo.reset();
+            return false;
+        }
+        // Bind the demo host's subsets unless the person bound them elsewhere.
+        auto bindDemo = [&](const QString &subset, quint16 port) {
+            Routing::Target t{options.demoHost, subset, 0};
+            if (!effective.find(t) || effective.find(t)->target.subset != subset)
+                effective.add(t, Proxy::Endpoint::make(QStringLiteral("127.0.0.1"), port));
+        };
+        bindDemo(QStringLiteral("v1"), m_demo->v1Port());
+        bindDemo(QStringLiteral("v2"), m_demo->v2Port());
+    }
+
+    m_server = std::make_unique<Proxy::Server>(options.proxy);
+    Routing::RouteEngine::Options engineOptions;
+    engineOptions.target = options.target;
+    engineOptions.defaultHost = options.defaultHost;
+    m_engine = std::make_shared<const Routing::RouteEngine>(config, engineOptions);
+    m_server->setDecider(std::make_shared<Proxy::EngineDecider<Routing::RouteEngine>>(m_engine));
+    m_server->setBindings(effective);
+    connect(m_server->recorder(), &Proxy::Recorder::exchangesReady, this, &Runtime::drain,
+            Qt::QueuedConnection);
+    if (!m_server->start()) {
+        m_error = m_server->errorString();
+        m_server.reset();
+        if (m_demo) {
+            m_demo->stop();
+            m_demo.reset();
+        }
+        return false;
+    }
+    return true;
+}
+
+void Runtime::stop()
+{
+    if (m_generator)
+        m_generator->stop();
+    if (m_server) {
+        m_server->stop();
+        drain();
+        m_server.reset();
+    }
+    if (m_demo) {
+        m_demo->stop();
+        m_demo.reset();
+    }
+}
+
+bool Runtime::isRunning() const
+{
+    return m_server && m_server->isRunning();
+}
+
+void Runtime::updateConfig(const Model::Config &config)
+{
+    if (!m_server)
+        return;
+    Routing::RouteEngine::Options engineOptions;
+    engineOptions.target = m_options.target;
+    engineOptions.defaultHost = m_options.defaultHost;
+    m_engine = std::make_shared<const Routing::RouteEngine>(config, engineOptions);
+    m_server->setDecider(std::make_shared<Proxy::EngineDecider<Routing::RouteEngine>>(m_engine));
+}
+
+void Runtime::setBindings(const Proxy::Bindings &bindings)
+{
+    if (m_server)
+        m_server->setBindings(bindings);
+}
+
+Proxy::Bindings Runtime::bindings() const
+{
+    return m_server ? m_server->bindings() : Proxy::Bindings();
+}
+
+QStringList Runtime::unboundTargets() const
+{
+    QStringList out;
+    if (!m_engine || !m_server)
+        return out;
+    const Proxy::Bindings b = m_server->bindings();
+    for (const Routing::Target &t : m_engine->targets()) {
+        if (!b.find(t))
+            out << Proxy::bindingKey(t);
+    }
+    out.removeDuplicates();
+    return out;
+}
+
+bool Runtime::startTraffic(const Demo::GeneratorConfig &config)
+{
+    Demo::GeneratorConfig c = config;
+    if (c.port == 0)
+        c.port = port();
+    return m_generator->start(c);
+}
+
+void Runtime::stopTraffic()
+{
+    m_generator->stop();
+}
+
+quint16 Runtime::port() const
+{
+    return m_server ? m_server->port() : 0;
+}
+
+QString Runtime::listenText() const
+{
+    if (!m_server)
+        return QString();
+    return QStringLiteral("%1:%2").arg(m_server->address().toString()).arg(m_server->port());
+}
+
+Proxy::Stats Runtime::stats() const
+{
+    return m_server ? m_server->snapshot() : Proxy::Stats();
+}
+
+QStringList Runtime::engineWarnings() const
+{
+    return m_engine ? m_engine->warnings() : QStringList();
+}
+
+void Runtime::drain()
+{
+    if (!m_server)
+        return;
+    const QList<Observe::Exchange> batch = m_server->recorder()->drain();
+    if (batch.isEmpty())
+        return;
+    m_summary.addAll(batch);
+    emit exchanges(batch);
+}
+
+} // namespace Session

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "base/diagnostic.h"
+#include "base/istioversion.h"
+#include "demo/greeterprofile.h"
+#include "demo/trafficgenerator.h"
+#include "observe/summary.h"
+#include "proxy/binding.h"
+#include "proxy/settings.h"
+#include "proxy/stats.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+
+namespace Model {
+struct Config;
+}
+namespace Routing {
+class RouteEngine;
+}
+namespace Proxy {
+class Server;
+}
+namespace Demo {
+class DemoBackends;
+}
+
+namespace Session {
+
+// One running loop: the route engine built from the document, the proxy serving it, the
+// built-in demo backends when asked, and the traffic generator. The CLI (`proxy`, `demo`) and
+// the GUI's Start button drive the same object; it owns no widget.
+class Runtime : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        Proxy::Settings proxy;
+        Base::IstioVersion target = Base::IstioVersion::latest();
+        QString defaultHost;       // route Host-less / unknown-Host requests here (demo: on)
+        bool demoBackends = false; // start greeter v1/v2 and bind <host>:v1 / :v2 to them
+        QString demoHost = QStringLiteral("greeter-service");
+        Demo::GreeterProfile v1 = Demo::GreeterProfile::v1();
+        Demo::GreeterProfile v2 = Demo::GreeterProfile::v2();
+    };
+
+    explicit Runtime(QObject *parent = nullptr);
+    ~Runtime() override;
+
+    // Starts (or restarts) with this configuration. False: errorString() says why; nothing runs.
+    bool start(const Model::Config &config, const Proxy::Bindings &bindings,
+               const Options &options);
+    void stop();
+    bool isRunning() const;
+    QString errorString() const { return m_error; }
+
+    // Live reconfiguration: a new engine for new requests; in-flight ones finish on the old.
+    void updateConfig(const Model::Config &config);
+    void setBindings(const Proxy::Bindings &bindings);
+    Proxy::Bindings bindings() const;
+    // Targets of the config that have no binding ("greeter-service:v2").
+    QStringList unboundTargets() const;
+
+    bool startTraffic(const Demo::GeneratorConfig &config); // port 0 = the proxy's port
+    void stopTraffic();
+    Demo::TrafficGenerator *generator() const { return m_generator; }
+
+    quint16 port() const;
+    QString listenText() const; // "127.0.0.1:8080"
+    Proxy::Stats stats() const;
+    Proxy::Server *server() const { return m_server.get(); }
+    const Observe::Summary &summary() const { return m_summary; }
+    QStringList engineWarnings() const;
+
+signals:
+    // New exchanges were folded into summary(); the batch is passed on for views.
+    void exchanges(const QList<Observe::Exchange> &batch);
+
+private:
+    void drain();
+
+    std::unique_ptr<Proxy::Server> m_server;
+    std::shared_ptr<const Routing::RouteEngine> m_engine;
+    std::unique_ptr<Demo::DemoBackends> m_demo;
+    Demo::TrafficGenerator *m_generator = nullptr;
+    Options m_options;
+    Observe::Summary m_summary;
+    QString m_error;
+};
+
+} // namespace Session
