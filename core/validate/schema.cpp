@@ -1,5 +1,7 @@
 #include "schema.h"
 
+#include "validate/virtualservicerules.h"
+
 #include "base/duration.h"
 
 #include <QFile>
@@ -123,96 +125,8 @@ const char *dataFormat(JType t)
     return "";
 }
 
-// Go's strconv.Quote (what %q prints), for the ASCII and valid UTF-8 text we meet.
-std::string goQuote(std::string_view s)
-{
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\a':
-            out += "\\a";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        case '\v':
-            out += "\\v";
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\x%02x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    out += '"';
-    return out;
-}
-
-// Go's %v for a float64: shortest round-trip digits, exponent form below 1e-4 or from 1e21.
-std::string goFloat(double f)
-{
-    if (std::isnan(f))
-        return "NaN";
-    if (std::isinf(f))
-        return f > 0 ? "+Inf" : "-Inf";
-    if (f == 0)
-        return std::signbit(f) ? "-0" : "0";
-    char buf[40];
-    for (int precision = 0; precision < 17; ++precision) {
-        std::snprintf(buf, sizeof buf, "%.*e", precision, f);
-        if (std::strtod(buf, nullptr) == f)
-            break;
-    }
-    // buf is "-d.ddde+XX": split into sign, digits and exponent.
-    std::string s = buf;
-    const bool negative = s[0] == '-';
-    if (negative)
-        s.erase(0, 1);
-    const std::size_t e = s.find('e');
-    const int exponent = std::atoi(s.c_str() + e + 1);
-    std::string digits = s.substr(0, e);
-    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-    std::string out = negative ? "-" : "";
-    if (exponent < -4 || exponent >= 21) {
-        out += digits.substr(0, 1);
-        if (digits.size() > 1)
-            out += "." + digits.substr(1);
-        char ebuf[16];
-        std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-        return out + ebuf;
-    }
-    if (exponent < 0) {
-        out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
-    } else if (static_cast<std::size_t>(exponent) + 1 >= digits.size()) {
-        out += digits + std::string(static_cast<std::size_t>(exponent) + 1 - digits.size(), '0');
-    } else {
-        out += digits.substr(0, static_cast<std::size_t>(exponent) + 1) + "." +
-               digits.substr(static_cast<std::size_t>(exponent) + 1);
-    }
-    return out;
-}
+using IstioChecks::goFloat; // Go's %v of a float64
+using IstioChecks::goQuote; // Go's %q
 
 // A field.Error's bad value, as ErrorBody prints it: strings quoted, numbers and bools bare.
 std::string badValue(const Yaml::Node &n, const Value &v)
