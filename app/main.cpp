@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QTextStream>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -39,7 +40,8 @@ int main(int argc, char *argv[])
             return App::runProxy(rest);
         return App::runDemo(rest);
     }
-    if (command.startsWith(QLatin1Char('-')) && command != QLatin1String("--demo")) {
+    const bool demo = command == QLatin1String("--demo");
+    if (command.startsWith(QLatin1Char('-')) && !demo && command != QLatin1String("--page")) {
         QTextStream(stderr) << "mirrorscope: unknown option " << command << "\n" << App::usage();
         return 2;
     }
@@ -54,10 +56,23 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(MIRRORSCOPE_VERSION));
 
     Ui::MainWindow window;
-    const QString file = (command.isEmpty() || command == QLatin1String("--demo")) ? QString()
-                                                                                   : command;
+    const QString file = command.startsWith(QLatin1Char('-')) ? QString() : command;
     if (!file.isEmpty())
         window.openFile(file);
+    // `--page editor|run` picks the page shown first (the screenshots use it).
+    const int pageAt = args.indexOf(QLatin1String("--page"));
+    const QString page = pageAt > 0 ? args.value(pageAt + 1) : QString();
     window.show();
+    if (demo) {
+        // The demo is Start pressed for the person: greeter v1/v2, the proxy and traffic, with
+        // the event loop already running so the window paints at once.
+        QTimer::singleShot(0, &window, [&window, page] {
+            window.startAction()->trigger();
+            if (page == QLatin1String("editor"))
+                window.showPage(Ui::MainWindow::Page::Editor);
+        });
+    } else if (page == QLatin1String("run")) {
+        window.showPage(Ui::MainWindow::Page::Run);
+    }
     return app.exec();
 }

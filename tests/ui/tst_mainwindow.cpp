@@ -1,0 +1,185 @@
+// The window as a person uses it: the greeter example loads clean, a broken weight shows
+// Istio's diagnostic after the debounce and clicking it goes to the line, Start runs the demo
+// (log rows and chart points arrive), Stop stops, and a document with errors does not start.
+#include "dashboard/dashboardwidget.h"
+#include "logs/exchangemodel.h"
+#include "logs/logview.h"
+#include "mainwindow.h"
+#include "run/bindingsview.h"
+#include "run/runcontroller.h"
+#include "run/runpage.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTest>
+#include <QTextBlock>
+#include <QTreeWidget>
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { Q_INIT_RESOURCE(core); }
+    void greeterLoadsClean();
+    void brokenWeightShowsDiagnosticAndGoesToLine();
+    void startRunsTheDemoAndStopStops();
+    void liveEditKeepsRunningOnErrors();
+    void startWithErrorsSaysWhy();
+
+private:
+    static QTreeWidgetItem *findDiagnostic(QTreeWidget *view, const QString &code);
+    static void replaceText(QPlainTextEdit *editor, const QString &from, const QString &typed);
+};
+
+QTreeWidgetItem *TestMainWindow::findDiagnostic(QTreeWidget *view, const QString &code)
+{
+    for (int i = 0; i < view->topLevelItemCount(); ++i)
+        if (view->topLevelItem(i)->text(1).contains(code))
+            return view->topLevelItem(i);
+    return nullptr;
+}
+
+// Selects `from` in the editor and types `typed` over it, key by key, as a person would.
+void TestMainWindow::replaceText(QPlainTextEdit *editor, const QString &from, const QString &typed)
+{
+    QTextCursor c = editor->document()->find(from);
+    QVERIFY2(!c.isNull(), qPrintable(from));
+    editor->setTextCursor(c);
+    QTest::keyClicks(editor, typed);
+}
+
+void TestMainWindow::greeterLoadsClean()
+{
+    Ui::MainWindow w;
+    QVERIFY(w.yamlEditor()->toPlainText().contains(QLatin1String("kind: VirtualService")));
+    QVERIFY(w.yamlEditor()->toPlainText().contains(QLatin1String("kind: DestinationRule")));
+    QCOMPARE(w.errorCount(), 0);
+    QVERIFY(!findDiagnostic(w.diagnosticsView(), QStringLiteral("IST0106")));
+    // Both greeter destinations are listed and go to the demo: nothing is red.
+    Ui::BindingsView *b = w.runPage()->bindings();
+    QCOMPARE(b->rowCount(), 2);
+    QCOMPARE(b->missingCount(), 0);
+    QVERIFY(b->item(0, 1)->text().startsWith(QLatin1String("demo")));
+    // Without the demo backends nobody serves them: both rows turn red.
+    w.demoAction()->setChecked(false);
+    QCOMPARE(b->missingCount(), 2);
+    QVERIFY(b->isMissing(0) && b->isMissing(1));
+}
+
+void TestMainWindow::brokenWeightShowsDiagnosticAndGoesToLine()
+{
+    Ui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    replaceText(w.yamlEditor(), QStringLiteral("100"), QStringLiteral("-15"));
+    QVERIFY(w.yamlEditor()->toPlainText().contains(QLatin1String("weight: -15")));
+    QTRY_VERIFY(findDiagnostic(w.diagnosticsView(), QStringLiteral("IST0106")));
+    QTreeWidgetItem *item = findDiagnostic(w.diagnosticsView(), QStringLiteral("IST0106"));
+    QVERIFY(item->text(4).contains(QLatin1String("-15")));
+    QVERIFY(w.errorCount() > 0);
+
+    const int line = item->text(2).section(QLatin1Char(':'), 0, 0).toInt();
+    const QTextBlock weightBlock =
+        w.yamlEditor()->document()->find(QStringLiteral("weight: -15")).block();
+    QCOMPARE(line, weightBlock.blockNumber() + 1);
+    // Somewhere else first, then a click on the diagnostic brings the cursor to its line.
+    QTextCursor top(w.yamlEditor()->document());
+    w.yamlEditor()->setTextCursor(top);
+    QCOMPARE(w.yamlEditor()->textCursor().blockNumber(), 0);
+    QTreeWidget *view = w.diagnosticsView();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualItemRect(item).center());
+    QCOMPARE(w.yamlEditor()->textCursor().blockNumber(), line - 1);
+}
+
+void TestMainWindow::startRunsTheDemoAndStopStops()
+{
+    Ui::MainWindow w;
+    w.portBox()->setValue(0); // any free port: tests never take a fixed one
+    w.rateBox()->setValue(80);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.startAction()->isEnabled());
+    QVERIFY(!w.stopAction()->isEnabled());
+
+    w.startAction()->trigger();
+    QVERIFY2(w.runController()->isRunning(), qPrintable(w.statusBar()->currentMessage()));
+    QCOMPARE(w.currentPage(), Ui::MainWindow::Page::Run);
+    QVERIFY(!w.startAction()->isEnabled());
+    QVERIFY(w.stopAction()->isEnabled());
+    QVERIFY(w.runController()->runtime()->port() != 0);
+    QVERIFY(w.runController()->runtime()->unboundTargets().isEmpty());
+
+    Ui::ExchangeModel *log = w.logModel();
+    QTRY_VERIFY_WITH_TIMEOUT(log->rowCount() > 0, 15000);
+    QVERIFY(log->index(0, Ui::ExchangeModel::V1Status).data().toString().startsWith(u'2'));
+    QVERIFY(!log->index(0, Ui::ExchangeModel::V2Latency).data().toString().isEmpty());
+
+    // The log follows the newest row.
+    QTableView *table = w.runPage()->log()->table();
+    QTRY_VERIFY_WITH_TIMEOUT(table->verticalScrollBar()->maximum() > 0, 15000);
+    QTRY_COMPARE(table->verticalScrollBar()->value(), table->verticalScrollBar()->maximum());
+
+    Ui::DashboardWidget *d = w.dashboard();
+    QLineSeries *v1 = d->rateSeries(Ui::Timeline::Primary);
+    QLineSeries *v2 = d->rateSeries(Ui::Timeline::Mirror);
+    QTRY_VERIFY_WITH_TIMEOUT(v1->count() > 0 && v2->count() > 0, 15000);
+    // A full second at 80 req/s shows up as a rate well above zero for both.
+    QTRY_VERIFY_WITH_TIMEOUT(v1->points().last().y() > 10 && v2->points().last().y() > 10, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(d->latencySeries(Ui::Timeline::Mirror, true)->count() > 0, 15000);
+    QCOMPARE(v1->name(), QStringLiteral("v1"));
+    QCOMPARE(v2->name(), QStringLiteral("v2 (mirror)"));
+    QVERIFY(w.runPage()->statusLine()->text().contains(w.runController()->runtime()->listenText()));
+
+    w.stopAction()->trigger();
+    QVERIFY(!w.runController()->isRunning());
+    QVERIFY(w.startAction()->isEnabled());
+    QVERIFY(!w.stopAction()->isEnabled());
+    QVERIFY(w.runPage()->statusLine()->text().startsWith(QLatin1String("Stopped")));
+    // Stop drained the recorder into the views: the log saw every exchange the run recorded.
+    QCOMPARE(log->totalSeen(), w.runController()->runtime()->summary().exchanges());
+}
+
+void TestMainWindow::liveEditKeepsRunningOnErrors()
+{
+    Ui::MainWindow w;
+    w.portBox()->setValue(0);
+    w.rateBox()->setValue(0); // no generated traffic needed
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.startAction()->trigger();
+    QVERIFY(w.runController()->isRunning());
+    replaceText(w.yamlEditor(), QStringLiteral("100"), QStringLiteral("-15"));
+    QTRY_VERIFY(w.statusBar()->currentMessage().contains(QLatin1String("last valid")));
+    QVERIFY(w.runController()->isRunning());
+    replaceText(w.yamlEditor(), QStringLiteral("-15"), QStringLiteral("100"));
+    QTRY_VERIFY(w.statusBar()->currentMessage().contains(QLatin1String("applied")));
+    QCOMPARE(w.errorCount(), 0);
+    QVERIFY(w.runController()->isRunning());
+    w.close(); // closing stops the proxy
+    QVERIFY(!w.runController()->isRunning());
+}
+
+void TestMainWindow::startWithErrorsSaysWhy()
+{
+    Ui::MainWindow w;
+    w.portBox()->setValue(0);
+    w.yamlEditor()->setPlainText(w.yamlEditor()->toPlainText().replace(
+        QLatin1String("weight: 100"), QLatin1String("weight: -15")));
+    w.showPage(Ui::MainWindow::Page::Run);
+    w.startAction()->trigger(); // before the debounce fired: Start checks what is on screen
+    QVERIFY(!w.runController()->isRunning());
+    QCOMPARE(w.currentPage(), Ui::MainWindow::Page::Editor);
+    QVERIFY(w.statusBar()->currentMessage().contains(QLatin1String("Cannot start")));
+    QVERIFY(w.diagnosticsView()->currentItem());
+    QVERIFY(w.diagnosticsView()->currentItem()->text(1).contains(QLatin1String("IST0106")));
+    QVERIFY(w.startAction()->isEnabled());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

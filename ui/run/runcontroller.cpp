@@ -1,0 +1,107 @@
+#include "runcontroller.h"
+
+#include <QLocale>
+#include <QTcpServer>
+
+namespace Ui {
+
+RunController::RunController(QObject *parent) : QObject(parent)
+{
+    connect(&m_runtime, &Session::Runtime::exchanges, this, &RunController::exchanges);
+    m_sampler.setInterval(500);
+    connect(&m_sampler, &QTimer::timeout, this, &RunController::sample);
+}
+
+RunController::~RunController()
+{
+    stop();
+}
+
+bool RunController::start(const Request &request)
+{
+    stop();
+    m_error.clear();
+    m_notice.clear();
+    Session::Runtime::Options options = request.options;
+    // A person at a laptop asked for a port they may already use: take any free one instead of
+    // refusing, and say so.
+    if (options.proxy.listenPort != 0) {
+        QTcpServer probe;
+        if (!probe.listen(options.proxy.listenAddress, options.proxy.listenPort)) {
+            m_notice =
+                tr("port %1 is taken, so the proxy took a free one").arg(options.proxy.listenPort);
+            options.proxy.listenPort = 0;
+        }
+    }
+    if (!m_runtime.start(request.config, request.bindings, options)) {
+        m_error = m_runtime.errorString();
+        return false;
+    }
+    // Remember the demo's own bindings so later edits to the person's bindings keep them.
+    m_demoBindings = Proxy::Bindings();
+    const Proxy::Bindings bound = m_runtime.bindings();
+    for (const Proxy::Binding &b : bound.all())
+        if (options.demoBackends && b.target.host == options.demoHost &&
+            !request.bindings.find(b.target))
+            m_demoBindings.add(b);
+    if (request.trafficRate > 0) {
+        Demo::GeneratorConfig g;
+        g.ratePerSecond = request.trafficRate;
+        g.host = request.trafficHost.toUtf8();
+        if (!m_runtime.startTraffic(g))
+            m_notice = tr("the traffic generator did not start");
+    }
+    m_clock.start();
+    m_lastMs = 0;
+    m_lastRequests = 0;
+    m_sampler.start();
+    sample();
+    emit runningChanged(true);
+    return true;
+}
+
+void RunController::stop()
+{
+    if (!m_runtime.isRunning())
+        return;
+    m_sampler.stop();
+    m_runtime.stop(); // drains the recorder: the last batch is emitted before this returns
+    m_status = tr("Stopped. %1 exchanges recorded.")
+                   .arg(QLocale().toString(m_runtime.summary().exchanges()));
+    emit statusChanged(m_status);
+    emit runningChanged(false);
+}
+
+void RunController::updateConfig(const Model::Config &config)
+{
+    m_runtime.updateConfig(config);
+}
+
+void RunController::setUserBindings(const Proxy::Bindings &bindings)
+{
+    Proxy::Bindings all = m_demoBindings;
+    for (const Proxy::Binding &b : bindings.all())
+        all.add(b); // the person's binding wins over the demo's for the same destination
+    m_runtime.setBindings(all);
+}
+
+void RunController::sample()
+{
+    const Proxy::Stats s = m_runtime.stats();
+    const qint64 now = m_clock.elapsed();
+    const double rps = now > m_lastMs
+                           ? double(s.requests - m_lastRequests) * 1000.0 / double(now - m_lastMs)
+                           : 0.0;
+    m_lastRequests = s.requests;
+    m_lastMs = now;
+    const QLocale l;
+    m_status =
+        tr("Listening on <b>http://%1</b> &nbsp;·&nbsp; <b>%2</b> req/s &nbsp;·&nbsp; "
+           "%3 connections open &nbsp;·&nbsp; %4 requests &nbsp;·&nbsp; mirrors "
+           "<b>%5</b> sent, <b>%6</b> dropped")
+            .arg(m_runtime.listenText(), l.toString(rps, 'f', 1), l.toString(s.connectionsOpen),
+                 l.toString(s.requests), l.toString(s.mirrorsSent), l.toString(s.mirrorsDropped()));
+    emit statusChanged(m_status);
+}
+
+} // namespace Ui
