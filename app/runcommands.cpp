@@ -252,8 +252,7 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
     QJsonObject report = reportBase;
     report[QStringLiteral("mirrorscope")] = QStringLiteral(MIRRORSCOPE_VERSION);
     report[QStringLiteral("durationSeconds")] = clock.elapsed() / 1000.0;
-    report[QStringLiteral("endedAt")] =
-        QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    report[QStringLiteral("endedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     report[QStringLiteral("proxy")] = statsJson(stats);
     report[QStringLiteral("summary")] = runtime.summary().toJson();
     if (withGenerator)
@@ -358,8 +357,10 @@ int runProxy(const QStringList &arguments)
     for (const QString &w : runtime.engineWarnings())
         err() << "warning: " << w << "\n";
     for (const QString &t : runtime.unboundTargets())
-        err() << "warning: no binding for " << t << ": requests to it will get 503 (add --bind "
-              << t << "=127.0.0.1:PORT)\n";
+        err() << "warning: no binding for " << t
+              << ": requests routed to it get 503 and mirrors to it are dropped (add --bind " << t
+              << "=127.0.0.1:PORT)\n";
+    err().flush();
     out().flush();
     QJsonObject base;
     base[QStringLiteral("command")] = QStringLiteral("proxy");
@@ -430,8 +431,7 @@ int runDemo(const QStringList &arguments)
         return 2;
     }
     out() << "mirrorscope demo: greeter v1 and v2 on loopback, proxy on http://"
-          << runtime.listenText() << " (try: curl http://" << runtime.listenText()
-          << "/hello)\n";
+          << runtime.listenText() << " (try: curl http://" << runtime.listenText() << "/hello)\n";
     out() << "traffic: " << rate << " req/s, Poisson arrivals, "
           << (duration > 0 ? QString::number(duration) + QStringLiteral(" s")
                            : QStringLiteral("until Ctrl-C"))

@@ -1,0 +1,328 @@
+// `mirrorscope proxy` and `mirrorscope demo` as a user runs them: the real executable on
+// loopback, in-test backends bound to it, a raw HTTP client, SIGTERM to stop, the JSON report.
+#include "../core/proxy/testbackend.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace TestSupport;
+
+namespace {
+
+QString greeterExample()
+{
+    return QStringLiteral(MIRRORSCOPE_SOURCE_DIR "/resources/examples/greeter-mirror.yaml");
+}
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
+    if (error.error != QJsonParseError::NoError)
+        qWarning("report %s is not JSON: %s", qPrintable(path), qPrintable(error.errorString()));
+    return doc.object();
+}
+
+// summary.versions[] entry with this label ("v1", "v2 (mirror)"), or an empty object.
+QJsonObject versionOf(const QJsonObject &report, const QString &label)
+{
+    const QJsonArray versions = report.value(QLatin1String("summary"))
+                                    .toObject()
+                                    .value(QLatin1String("versions"))
+                                    .toArray();
+    for (const QJsonValue &v : versions) {
+        if (v.toObject().value(QLatin1String("version")).toString() == label)
+            return v.toObject();
+    }
+    return {};
+}
+
+// The child process with its output collected while the test's event loop runs (the in-test
+// backends live in that loop, so the test never blocks in waitFor* while the child needs them).
+class Child
+{
+public:
+    Child()
+    {
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
+                         [this] { out += process.readAllStandardOutput(); });
+        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
+                         [this] { err += process.readAllStandardError(); });
+    }
+    ~Child()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill(); // the pid we started, nothing else
+            process.waitForFinished(5000);
+        }
+    }
+    bool start(const QStringList &args)
+    {
+        process.start(QStringLiteral(MIRRORSCOPE_BINARY), args);
+        return process.waitForStarted(10000);
+    }
+    // The port from "listening on http://127.0.0.1:PORT", 0 when it did not come.
+    quint16 waitForListenPort(int timeoutMs = 15000)
+    {
+        const QRegularExpression re(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        QRegularExpressionMatch m;
+        runUntil(
+            [&] {
+                m = re.match(QString::fromUtf8(out));
+                return m.hasMatch() || process.state() == QProcess::NotRunning;
+            },
+            timeoutMs);
+        return m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
+    }
+    bool waitForExit(int timeoutMs = 30000)
+    {
+        const bool done =
+            runUntil([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
+        out += process.readAllStandardOutput();
+        err += process.readAllStandardError();
+        return done;
+    }
+    QString all() const { return QString::fromUtf8(out + "\n--- stderr ---\n" + err); }
+
+    QProcess process;
+    QByteArray out;
+    QByteArray err;
+};
+
+struct Run
+{
+    int exitCode = -1;
+    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
+    QString all;
+    QByteArray err;
+};
+
+Run runToEnd(const QStringList &args, int timeoutMs = 30000)
+{
+    Child c;
+    Run r;
+    if (!c.start(args) || !c.waitForExit(timeoutMs))
+        return r;
+    r.exitCode = c.process.exitCode();
+    r.exitStatus = c.process.exitStatus();
+    r.all = c.all();
+    r.err = c.err;
+    return r;
+}
+
+} // namespace
+
+class TestCliProxy : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(QFile::exists(QStringLiteral(MIRRORSCOPE_BINARY)), MIRRORSCOPE_BINARY);
+    }
+
+    void proxiesMirrorsAndStopsOnSigterm()
+    {
+        TestBackend v1("v1");
+        TestBackend v2("v2");
+        QVERIFY(v1.start());
+        QVERIFY(v2.start());
+        const QString report = m_dir.filePath(QStringLiteral("proxy-report.json"));
+        QFile::remove(report);
+
+        Child proxy;
+        QVERIFY(proxy.start(
+            {QStringLiteral("proxy"), greeterExample(), QStringLiteral("--bind"),
+             QStringLiteral("greeter-service:v1=") + v1.endpoint(), QStringLiteral("--bind"),
+             QStringLiteral("greeter-service:v2=") + v2.endpoint(), QStringLiteral("--listen"),
+             QStringLiteral("127.0.0.1:0"), QStringLiteral("--workers"), QStringLiteral("2"),
+             QStringLiteral("--interval"), QStringLiteral("1"), QStringLiteral("--report"),
+             report}));
+        const quint16 port = proxy.waitForListenPort();
+        QVERIFY2(port != 0, qPrintable(proxy.all()));
+
+        // What `curl -H 'Host: greeter-service' http://127.0.0.1:PORT/hello` does.
+        TestClient client;
+        QVERIFY(client.connectTo(port));
+        client.get("/hello", "greeter-service", "user-agent: curl/7.88.1\r\naccept: */*\r\n");
+        QVERIFY(client.waitForResponses(1));
+        QCOMPARE(client.responses[0].status, 200);
+        QCOMPARE(client.responses[0].body, QByteArray("v1"));
+
+        QVERIFY(runUntil([&] { return v2.completed() == 1; }, 10000));
+        QCOMPARE(v1.heads(), 1);
+        QCOMPARE(v2.requests[0].method, QByteArray("GET"));
+        QCOMPARE(v2.requests[0].path, QByteArray("/hello"));
+        QCOMPARE(v2.requests[0].header("host"),
+                 QByteArray("greeter-service")); // latest: no -shadow
+        QCOMPARE(v2.requests[0].header("user-agent"), QByteArray("curl/7.88.1"));
+        client.socket.disconnectFromHost();
+        // The per-second summary line shows the exchange once both legs are done: stop only
+        // then, so the report is about a finished exchange, not a mirror cut off by the stop.
+        QVERIFY2(runUntil([&] { return proxy.out.contains("v2 (mirror) 1"); }, 10000),
+                 qPrintable(proxy.all()));
+
+        // SIGTERM: a clean stop with the report written.
+        proxy.process.terminate();
+        QVERIFY2(proxy.waitForExit(), qPrintable(proxy.all()));
+        QCOMPARE(proxy.process.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(proxy.process.exitCode() == 0, qPrintable(proxy.all()));
+        QVERIFY2(proxy.out.contains("report written to"), qPrintable(proxy.all()));
+
+        const QJsonObject r = readJson(report);
+        QVERIFY2(!r.isEmpty(), qPrintable(proxy.all()));
+        QCOMPARE(r.value(QLatin1String("command")).toString(), QStringLiteral("proxy"));
+        const QJsonObject stats = r.value(QLatin1String("proxy")).toObject();
+        QCOMPARE(stats.value(QLatin1String("requests")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("mirrorsSent")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("mirrorsCompleted")).toInt(), 1);
+        QCOMPARE(
+            r.value(QLatin1String("summary")).toObject().value(QLatin1String("exchanges")).toInt(),
+            1);
+        const QJsonObject primary = versionOf(r, QStringLiteral("v1"));
+        const QJsonObject mirror = versionOf(r, QStringLiteral("v2 (mirror)"));
+        QCOMPARE(primary.value(QLatin1String("legs")).toInt(), 1);
+        QCOMPARE(mirror.value(QLatin1String("legs")).toInt(), 1);
+        QCOMPARE(mirror.value(QLatin1String("mirrored")).toBool(), true);
+        QCOMPARE(primary.value(QLatin1String("statusClasses"))
+                     .toObject()
+                     .value(QLatin1String("2xx"))
+                     .toInt(),
+                 1);
+        const QJsonArray bindings = r.value(QLatin1String("bindings")).toArray();
+        QCOMPARE(bindings.size(), 2);
+        QVERIFY(bindings.contains(QStringLiteral("greeter-service:v1=") + v1.endpoint()));
+    }
+
+    void unboundTargetIsWarnedAbout()
+    {
+        TestBackend v1("v1");
+        QVERIFY(v1.start());
+        Child proxy;
+        QVERIFY(proxy.start({QStringLiteral("proxy"), greeterExample(), QStringLiteral("--bind"),
+                             QStringLiteral("greeter-service:v1=") + v1.endpoint(),
+                             QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")}));
+        const quint16 port = proxy.waitForListenPort();
+        QVERIFY2(port != 0, qPrintable(proxy.all()));
+        // The example names port 3000, so the key the warning suggests carries it. The user
+        // must see it while the proxy runs, not only after Ctrl-C.
+        const QByteArray warning = "no binding for greeter-service:3000:v2";
+        QVERIFY(runUntil([&] { return proxy.err.contains(warning); }, 3000));
+        TestClient client;
+        QVERIFY(client.connectTo(port));
+        client.get("/hello");
+        QVERIFY(client.waitForResponses(1));
+        QCOMPARE(client.responses[0].body, QByteArray("v1")); // v2 missing never hurts v1
+        proxy.process.terminate();
+        QVERIFY(proxy.waitForExit());
+        QCOMPARE(proxy.process.exitCode(), 0);
+        QVERIFY2(proxy.err.contains(warning), qPrintable(proxy.all()));
+    }
+
+    void nonLoopbackListenNeedsAllowRemote()
+    {
+        const Run r = runToEnd({QStringLiteral("proxy"), greeterExample(), QStringLiteral("--bind"),
+                                QStringLiteral("greeter-service:v1=127.0.0.1:1"),
+                                QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0")});
+        QCOMPARE(r.exitStatus, QProcess::NormalExit);
+        QVERIFY2(r.exitCode == 2, qPrintable(r.all));
+        QVERIFY2(r.err.contains("--allow-remote"), qPrintable(r.all));
+        QVERIFY2(r.err.contains("0.0.0.0"), qPrintable(r.all));
+        QVERIFY(!r.all.contains(QLatin1String("listening on")));
+
+        const Run demo = runToEnd({QStringLiteral("demo"), QStringLiteral("--listen"),
+                                   QStringLiteral("0.0.0.0:0"), QStringLiteral("--duration"),
+                                   QStringLiteral("1")});
+        QVERIFY2(demo.exitCode == 2, qPrintable(demo.all));
+        QVERIFY(demo.err.contains("--allow-remote"));
+    }
+
+    void configWithErrorsIsRefused()
+    {
+        const QString bad = m_dir.filePath(QStringLiteral("bad.yaml"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("apiVersion: networking.istio.io/v1\n"
+                "kind: VirtualService\n"
+                "metadata:\n"
+                "  name: greeter\n"
+                "spec:\n"
+                "  hosts:\n"
+                "  - greeter-service\n"
+                "  http:\n"
+                "  - route:\n"
+                "    - destination:\n"
+                "        host: greeter-service\n"
+                "      weight: -15\n");
+        f.close();
+        const Run r = runToEnd({QStringLiteral("proxy"), bad, QStringLiteral("--bind"),
+                                QStringLiteral("greeter-service=127.0.0.1:1"),
+                                QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+        QCOMPARE(r.exitStatus, QProcess::NormalExit);
+        QVERIFY2(r.exitCode == 1, qPrintable(r.all));
+        QVERIFY2(r.err.contains(bad.toUtf8() + ":12:15: error IST0106"), qPrintable(r.all));
+        QVERIFY(!r.all.contains(QLatin1String("listening on")));
+
+        const Run missing =
+            runToEnd({QStringLiteral("proxy"), m_dir.filePath(QStringLiteral("missing.yaml")),
+                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+        QVERIFY2(missing.exitCode == 2, qPrintable(missing.all));
+
+        const Run badBind = runToEnd({QStringLiteral("proxy"), greeterExample(),
+                                      QStringLiteral("--bind"), QStringLiteral("nonsense"),
+                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+        QVERIFY2(badBind.exitCode == 2, qPrintable(badBind.all));
+    }
+
+    void demoRunsHeadless()
+    {
+        const QString report = m_dir.filePath(QStringLiteral("demo-report.json"));
+        QFile::remove(report);
+        const Run r =
+            runToEnd({QStringLiteral("demo"), QStringLiteral("--duration"), QStringLiteral("2"),
+                      QStringLiteral("--rate"), QStringLiteral("50"), QStringLiteral("--listen"),
+                      QStringLiteral("127.0.0.1:0"), QStringLiteral("--report"), report},
+                     60000);
+        QCOMPARE(r.exitStatus, QProcess::NormalExit);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.all));
+        const QJsonObject j = readJson(report);
+        QVERIFY2(!j.isEmpty(), qPrintable(r.all));
+        QCOMPARE(j.value(QLatin1String("command")).toString(), QStringLiteral("demo"));
+        const QJsonObject generator = j.value(QLatin1String("generator")).toObject();
+        const int sent = generator.value(QLatin1String("sent")).toInt();
+        // 50 req/s for 2 s, Poisson: 100 expected, sd 10.
+        QVERIFY2(sent >= 50 && sent <= 150, qPrintable(r.all));
+        const QJsonObject v1 = versionOf(j, QStringLiteral("v1"));
+        const QJsonObject v2 = versionOf(j, QStringLiteral("v2 (mirror)"));
+        const int v1Legs = v1.value(QLatin1String("legs")).toInt();
+        const int v2Legs = v2.value(QLatin1String("legs")).toInt();
+        QVERIFY2(v1Legs > 0, qPrintable(r.all));
+        QVERIFY2(v2Legs > 0, qPrintable(r.all));
+        QVERIFY(v2.value(QLatin1String("mirrored")).toBool());
+        // Every request reached v1 and was mirrored to v2 (the greeter example: 100 %).
+        QCOMPARE(
+            v1Legs,
+            j.value(QLatin1String("summary")).toObject().value(QLatin1String("exchanges")).toInt());
+        QCOMPARE(v2Legs, v1Legs);
+        QVERIFY(v1.value(QLatin1String("statusClasses"))
+                    .toObject()
+                    .value(QLatin1String("2xx"))
+                    .toInt() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliProxy)
+#include "tst_cli_proxy.moc"
