@@ -111,6 +111,7 @@ GreeterProfile GreeterProfile::v2()
     p.jitterMeanMs = 3.0;
     p.tailProbability = 0.05;
     p.tailMeanMs = 40.0;
+    p.errorRate = 0.03; // a few 500/503s, so the demo shows v2 failing where v1 does not
     p.body = BodyVariant::WithLocale;
     return p;
 }
