@@ -1,3 +1,4 @@
+#include "rulestestutil.h"
 #include "validate/destinationrulerules.h"
 #include "validate/reporter.h"
 #include "yaml/document.h"
@@ -32,34 +33,11 @@ QByteArray dr(const QByteArray &rest)
 
 Base::Diagnostics check(const QByteArray &yaml)
 {
-    Base::Diagnostics out;
-    const Yaml::ParseResult parsed = Yaml::parse(yaml, QStringLiteral("t.yaml"));
-    for (const Yaml::Document &doc : parsed.documents) {
-        if (doc.kind() != "DestinationRule")
-            continue;
-        Validate::Reporter r(doc, out);
-        Validate::checkDestinationRule(doc, r);
-    }
-    return out;
+    return RulesTest::checkKind(yaml, "DestinationRule", Validate::checkDestinationRule);
 }
 
-int markedLine(const QByteArray &yaml)
-{
-    const QList<QByteArray> lines = yaml.split('\n');
-    for (int i = 0; i < lines.size(); ++i) {
-        if (lines[i].contains("#<"))
-            return i + 1;
-    }
-    return -1;
-}
-
-QString dump(const Base::Diagnostics &ds)
-{
-    QStringList s;
-    for (const auto &d : ds)
-        s << QStringLiteral("%1 %2:%3 %4").arg(d.code, d.path).arg(d.line).arg(d.message);
-    return s.join(QLatin1Char('\n'));
-}
+using RulesTest::dump;
+using RulesTest::markedLine;
 
 } // namespace
 

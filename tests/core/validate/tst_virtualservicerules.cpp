@@ -1,3 +1,4 @@
+#include "rulestestutil.h"
 #include "validate/regex.h"
 #include "validate/reporter.h"
 #include "validate/virtualservicerules.h"
@@ -40,37 +41,11 @@ const QByteArray kRoute = "  http:\n  - route:\n    - destination: {host: review
 
 Base::Diagnostics check(const QByteArray &yaml)
 {
-    Base::Diagnostics out;
-    const Yaml::ParseResult parsed = Yaml::parse(yaml, QStringLiteral("t.yaml"));
-    for (const Yaml::Document &doc : parsed.documents) {
-        if (doc.kind() != "VirtualService")
-            continue;
-        Validate::Reporter r(doc, out);
-        Validate::checkVirtualService(doc, r);
-    }
-    return out;
+    return RulesTest::checkKind(yaml, "VirtualService", Validate::checkVirtualService);
 }
 
-int markedLine(const QByteArray &yaml)
-{
-    const QList<QByteArray> lines = yaml.split('\n');
-    for (int i = 0; i < lines.size(); ++i) {
-        if (lines[i].contains("#<"))
-            return i + 1;
-    }
-    return -1;
-}
-
-QString dump(const Base::Diagnostics &ds)
-{
-    QStringList s;
-    for (const auto &d : ds)
-        s << QStringLiteral("%1 %2:%3 %4 %5")
-                 .arg(d.code, d.path)
-                 .arg(d.line)
-                 .arg(Base::severityName(d.severity), d.message);
-    return s.join(QLatin1Char('\n'));
-}
+using RulesTest::dump;
+using RulesTest::markedLine;
 
 } // namespace
 
