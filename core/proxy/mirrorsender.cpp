@@ -5,7 +5,13 @@
 
 #include <QTimer>
 
+#include <atomic>
+
 namespace Proxy {
+
+namespace {
+std::atomic<qint64> s_breakerClockOffsetMs{0};
+}
 
 class MirrorSender::Job final : public UpstreamClient
 {
@@ -18,6 +24,7 @@ public:
     QByteArray body;
     bool headRequest = false;
     bool staleRetried = false;
+    bool probe = false; // the one mirror a half-open circuit let through
     UpstreamConnection *connection = nullptr;
     qint64 deadlineUs = 0;
     std::list<Job *>::iterator position;
@@ -30,6 +37,7 @@ public:
     {
         if (leg().connectUs < 0)
             leg().connectUs = sinceStart();
+        sender->connectSucceeded(this);
     }
     void upstreamHeaders(ResponseHead &response) override
     {
@@ -65,6 +73,8 @@ public:
                            error == UpstreamError::ResetBeforeHeaders;
         connection->discard();
         connection = nullptr;
+        if (error == UpstreamError::ConnectFailure)
+            sender->connectFailed(this);
         if (stale) {
             // A pooled connection the mirror closed while idle: try once on a fresh one.
             staleRetried = true;
@@ -108,6 +118,59 @@ MirrorSender::~MirrorSender()
     m_jobs.clear();
 }
 
+void MirrorSender::advanceBreakerClockForTesting(qint64 ms)
+{
+    s_breakerClockOffsetMs.fetch_add(ms, std::memory_order_relaxed);
+}
+
+qint64 MirrorSender::breakerNowMs()
+{
+    return monotonicUs() / 1000 + s_breakerClockOffsetMs.load(std::memory_order_relaxed);
+}
+
+bool MirrorSender::admit(const Endpoint &endpoint, bool *probe)
+{
+    *probe = false;
+    if (m_breakers.isEmpty())
+        return true;
+    const auto it = m_breakers.find(endpoint.key);
+    if (it == m_breakers.end() || !it->open)
+        return true;
+    if (it->probeInFlight || breakerNowMs() < it->reopenAtMs)
+        return false;
+    it->probeInFlight = true;
+    *probe = true;
+    return true;
+}
+
+void MirrorSender::connectSucceeded(Job *job)
+{
+    // The endpoint is reachable: whatever state it was in, it starts over closed.
+    job->probe = false;
+    if (!m_breakers.isEmpty())
+        m_breakers.remove(job->endpoint.key);
+}
+
+void MirrorSender::connectFailed(Job *job)
+{
+    const bool wasProbe = job->probe;
+    job->probe = false;
+    Breaker &b = m_breakers[job->endpoint.key];
+    if (b.open) {
+        // Mirrors sent before the circuit opened may still fail; only the probe decides.
+        if (!wasProbe)
+            return;
+        b.probeInFlight = false;
+        b.cooldownMs = qMin(b.cooldownMs * 2, kMaxCooldownMs);
+        b.reopenAtMs = breakerNowMs() + b.cooldownMs;
+        return;
+    }
+    if (++b.consecutiveFailures >= kFailuresToOpen) {
+        b.open = true;
+        b.reopenAtMs = breakerNowMs() + b.cooldownMs;
+    }
+}
+
 void MirrorSender::send(const ExchangePtr &exchange, int legIndex, const Endpoint &endpoint,
                         const QByteArray &head, const QByteArray &body, bool headRequest)
 {
@@ -120,7 +183,17 @@ void MirrorSender::send(const ExchangePtr &exchange, int legIndex, const Endpoin
         m_worker->legDone(exchange);
         return;
     }
+    bool probe = false;
+    if (!admit(endpoint, &probe)) {
+        Observe::Leg &leg = exchange->exchange.mirrors[legIndex];
+        leg.outcome = Observe::Leg::Outcome::Dropped;
+        leg.dropReason = QStringLiteral("endpoint down");
+        Counters::bump(counters.mirrorsDroppedEndpointDown);
+        m_worker->legDone(exchange);
+        return;
+    }
     auto *job = new Job;
+    job->probe = probe;
     job->sender = this;
     job->exchange = exchange;
     job->legIndex = legIndex;
@@ -143,6 +216,8 @@ void MirrorSender::start(Job *job)
     job->connection = m_pool->acquire(job->endpoint, &reused);
     if (reused && job->leg().connectUs < 0)
         job->leg().connectUs = job->sinceStart();
+    if (reused)
+        connectSucceeded(job);
     job->connection->begin(job, job->headRequest);
     job->connection->write(job->head);
     if (!job->body.isEmpty())
@@ -157,6 +232,8 @@ void MirrorSender::start(Job *job)
 
 void MirrorSender::finish(Job *job)
 {
+    if (job->probe)
+        connectFailed(job); // cannot happen today; a lost probe must not pin the circuit open
     m_jobs.erase(job->position);
     m_worker->counters().mirrorsInFlight.store(m_jobs.size(), std::memory_order_relaxed);
     ExchangePtr exchange = std::move(job->exchange);
@@ -177,6 +254,8 @@ void MirrorSender::onTimer()
     const qint64 now = monotonicUs();
     while (!m_jobs.empty() && m_jobs.front()->deadlineUs <= now) {
         Job *job = m_jobs.front();
+        if (job->leg().connectUs < 0)
+            connectFailed(job); // never connected: as good as a connect timeout
         if (job->connection) {
             job->connection->discard();
             job->connection = nullptr;

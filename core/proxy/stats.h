@@ -33,6 +33,7 @@ namespace Proxy {
     X(mirrorsDroppedReadOnly)                                                                      \
     X(mirrorsDroppedUnbound)                                                                       \
     X(mirrorsDroppedClientGone)                                                                    \
+    X(mirrorsDroppedEndpointDown)                                                                  \
     X(bytesIn)  /* from clients */                                                                 \
     X(bytesOut) /* to clients */                                                                   \
     X(connectionsTotal)                                                                            \
@@ -52,7 +53,7 @@ struct Stats
     quint64 mirrorsDropped() const
     {
         return mirrorsDroppedInFlightLimit + mirrorsDroppedBodyLimit + mirrorsDroppedReadOnly +
-               mirrorsDroppedUnbound + mirrorsDroppedClientGone;
+               mirrorsDroppedUnbound + mirrorsDroppedClientGone + mirrorsDroppedEndpointDown;
     }
 };
 

@@ -1,5 +1,7 @@
 #include "testbackend.h"
 
+#include "proxy/mirrorsender.h"
+
 #include <QTest>
 
 using namespace TestSupport;
@@ -257,6 +259,118 @@ private slots:
         QVERIFY(rig.waitForExchanges(5));
         QCOMPARE(rig.v2.connectionsAccepted, 1);
         QCOMPARE(rig.v1.connectionsAccepted, 1);
+    }
+
+    void deadMirrorTripsTheBreakerUntilItComesBack()
+    {
+        using Proxy::MirrorSender;
+        ProxyRig rig;
+        rig.settings.workers = 1; // one sender, one breaker
+        QVERIFY(rig.start());
+        const quint16 v2Port = rig.v2.port();
+        rig.v2.stop(); // refused from now on
+        TestClient client;
+        QVERIFY(client.connectTo(rig.port()));
+        int sent = 0;
+        auto request = [&] {
+            client.get("/n");
+            ++sent;
+            return client.waitForResponses(sent);
+        };
+        for (int i = 1; i <= MirrorSender::kFailuresToOpen; ++i) {
+            QVERIFY(request());
+            QTRY_COMPARE(rig.stats().mirrorsFailed, quint64(i));
+        }
+        // Open: the next mirrors are dropped at once, and said so.
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(request());
+        QVERIFY(rig.waitForExchanges(sent));
+        for (int i = MirrorSender::kFailuresToOpen; i < sent; ++i) {
+            QVERIFY(rig.exchanges[i].isConsistent());
+            QCOMPARE(rig.exchanges[i].mirrors[0].outcome, Outcome::Dropped);
+            QCOMPARE(rig.exchanges[i].mirrors[0].dropReason, QStringLiteral("endpoint down"));
+        }
+        Proxy::Stats s = rig.stats();
+        QCOMPARE(s.mirrorsDroppedEndpointDown, 3u);
+        QCOMPARE(s.mirrorsDropped(), 3u);
+        QCOMPARE(s.mirrorsSent, quint64(MirrorSender::kFailuresToOpen));
+        QCOMPARE(s.mirrorsFailed, quint64(MirrorSender::kFailuresToOpen));
+        QCOMPARE(s.responses2xx, quint64(sent));
+        for (const auto &r : std::as_const(client.responses))
+            QCOMPARE(r.body, QByteArray("v1"));
+
+        // v2 is back on its port, but until the cooldown passes nobody knocks.
+        int v2Connections = 0;
+        QTcpServer v2Again;
+        QVERIFY(v2Again.listen(QHostAddress::LocalHost, v2Port));
+        QObject::connect(&v2Again, &QTcpServer::newConnection, &v2Again, [&] {
+            while (QTcpSocket *socket = v2Again.nextPendingConnection()) {
+                ++v2Connections;
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                    const int heads = int(socket->readAll().count("\r\n\r\n"));
+                    for (int i = 0; i < heads; ++i)
+                        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv2");
+                });
+            }
+        });
+        QVERIFY(request());
+        QTRY_COMPARE(rig.stats().mirrorsDroppedEndpointDown, 4u);
+        QCOMPARE(v2Connections, 0);
+
+        // After the cooldown one probe goes through; it connects, so mirrors flow again.
+        MirrorSender::advanceBreakerClockForTesting(MirrorSender::kInitialCooldownMs);
+        QVERIFY(request());
+        QTRY_COMPARE(rig.stats().mirrorsCompleted, 1u);
+        QCOMPARE(v2Connections, 1);
+        QVERIFY(request());
+        QVERIFY(request());
+        QTRY_COMPARE(rig.stats().mirrorsCompleted, 3u);
+        QVERIFY(rig.waitForExchanges(sent));
+        QCOMPARE(rig.exchanges.last().mirrors[0].outcome, Outcome::Completed);
+        QCOMPARE(rig.exchanges.last().mirrors[0].bodyPrefix, QByteArray("v2"));
+        s = rig.stats();
+        QCOMPARE(s.mirrorsDroppedEndpointDown, 4u);
+        QCOMPARE(s.mirrorsSent, s.mirrorsCompleted + s.mirrorsFailed);
+        QCOMPARE(s.mirrorsInFlight, 0u);
+    }
+
+    void failedProbeReopensWithALongerCooldown()
+    {
+        using Proxy::MirrorSender;
+        ProxyRig rig;
+        rig.settings.workers = 1;
+        QVERIFY(rig.start());
+        rig.v2.stop();
+        TestClient client;
+        QVERIFY(client.connectTo(rig.port()));
+        int sent = 0;
+        auto request = [&] {
+            client.get("/n");
+            ++sent;
+            return client.waitForResponses(sent);
+        };
+        const quint64 k = MirrorSender::kFailuresToOpen;
+        for (quint64 i = 1; i <= k; ++i) {
+            QVERIFY(request());
+            QTRY_COMPARE(rig.stats().mirrorsFailed, i);
+        }
+        MirrorSender::advanceBreakerClockForTesting(MirrorSender::kInitialCooldownMs);
+        QVERIFY(request()); // the probe: refused again
+        QTRY_COMPARE(rig.stats().mirrorsFailed, k + 1);
+        // The cooldown doubled: one initial cooldown later it is still open.
+        MirrorSender::advanceBreakerClockForTesting(MirrorSender::kInitialCooldownMs);
+        QVERIFY(request());
+        QTRY_COMPARE(rig.stats().mirrorsDroppedEndpointDown, 1u);
+        MirrorSender::advanceBreakerClockForTesting(MirrorSender::kInitialCooldownMs);
+        QVERIFY(request()); // second probe
+        QTRY_COMPARE(rig.stats().mirrorsFailed, k + 2);
+        QVERIFY(rig.waitForExchanges(sent));
+        const Proxy::Stats s = rig.stats();
+        QCOMPARE(s.mirrorsSent, k + 2);
+        QCOMPARE(s.mirrorsDroppedEndpointDown, 1u);
+        QCOMPARE(s.responses2xx, quint64(sent));
+        for (const auto &ex : std::as_const(rig.exchanges))
+            QVERIFY(ex.isConsistent());
     }
 };
 
