@@ -1,5 +1,6 @@
 #include "proxy/server.h"
 
+#include "proxy/epolldispatcher.h"
 #include "proxy/recorder.h"
 #include "proxy/worker.h"
 
@@ -43,6 +44,23 @@ const Settings &Server::settings() const
     return m_shared->settings;
 }
 
+namespace {
+
+// Workers run on epoll (see epolldispatcher.h for the measurements behind it).
+// MIRRORSCOPE_EVENT_DISPATCHER=qt keeps Qt's own, for comparison and as an escape hatch.
+void installDispatcher(QThread *thread)
+{
+    if (qEnvironmentVariable("MIRRORSCOPE_EVENT_DISPATCHER") == QLatin1String("qt"))
+        return;
+    auto *dispatcher = new EpollDispatcher;
+    if (dispatcher->isValid())
+        thread->setEventDispatcher(dispatcher); // the thread owns it from here
+    else
+        delete dispatcher;
+}
+
+} // namespace
+
 bool Server::start()
 {
     if (isRunning())
@@ -71,6 +89,7 @@ bool Server::start()
     for (int i = 0; i < n; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
+        installDispatcher(thread);
         auto *worker = new Worker(m_shared.get(), i);
         worker->moveToThread(thread);
         thread->start();

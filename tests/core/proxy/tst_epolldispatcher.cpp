@@ -1,0 +1,183 @@
+// The workers' epoll event dispatcher: timers, posted events, sockets and quitting behave as
+// with Qt's own dispatcher, in a thread that runs on it.
+#include "proxy/epolldispatcher.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+using Proxy::EpollDispatcher;
+
+namespace {
+
+// Runs a function in a fresh thread on the epoll dispatcher and returns when the thread ends.
+class Runner : public QThread
+{
+public:
+    explicit Runner(std::function<void()> body) : m_body(std::move(body))
+    {
+        auto *dispatcher = new EpollDispatcher;
+        valid = dispatcher->isValid();
+        setEventDispatcher(dispatcher);
+    }
+    bool valid = false;
+    bool sawEpoll = false;
+
+protected:
+    void run() override
+    {
+        sawEpoll = qobject_cast<EpollDispatcher *>(QAbstractEventDispatcher::instance()) != nullptr;
+        m_body();
+    }
+
+private:
+    std::function<void()> m_body;
+};
+
+} // namespace
+
+class TestEpollDispatcher : public QObject
+{
+    Q_OBJECT
+private slots:
+    void timersFireInOrderAndRepeat();
+    void killedTimerNeverFires();
+    void postedEventsAndQuit();
+    void socketsReadAndWrite();
+    void remainingTime();
+};
+
+void TestEpollDispatcher::timersFireInOrderAndRepeat()
+{
+    QStringList order;
+    int ticks = 0;
+    Runner runner([&] {
+        QEventLoop loop;
+        QTimer repeat;
+        repeat.setInterval(5);
+        QObject::connect(&repeat, &QTimer::timeout, [&] {
+            if (++ticks == 5) {
+                repeat.stop();
+                loop.quit();
+            }
+        });
+        QTimer::singleShot(30, [&] { order << "30"; });
+        QTimer::singleShot(1, [&] { order << "1"; });
+        QTimer::singleShot(0, [&] { order << "0"; });
+        repeat.start();
+        loop.exec();
+        // The 30 ms shot comes after five 5 ms ticks.
+        QEventLoop wait;
+        QTimer::singleShot(40, &wait, &QEventLoop::quit);
+        wait.exec();
+    });
+    QVERIFY(runner.valid);
+    runner.start();
+    QVERIFY(runner.wait(10000));
+    QVERIFY(runner.sawEpoll);
+    QCOMPARE(ticks, 5);
+    QCOMPARE(order, (QStringList{"0", "1", "30"}));
+}
+
+void TestEpollDispatcher::killedTimerNeverFires()
+{
+    bool fired = false;
+    bool later = false;
+    Runner runner([&] {
+        QEventLoop loop;
+        QTimer victim;
+        victim.setSingleShot(true);
+        QObject::connect(&victim, &QTimer::timeout, [&] { fired = true; });
+        victim.start(5);
+        victim.stop();
+        QTimer::singleShot(30, [&] {
+            later = true;
+            loop.quit();
+        });
+        loop.exec();
+    });
+    runner.start();
+    QVERIFY(runner.wait(10000));
+    QVERIFY(later);
+    QVERIFY(!fired);
+}
+
+void TestEpollDispatcher::postedEventsAndQuit()
+{
+    // Events posted from this thread reach an object living in the epoll thread, and quit()
+    // from here ends its exec() (wakeUp + interrupt across threads).
+    QThread thread;
+    auto *dispatcher = new EpollDispatcher;
+    QVERIFY(dispatcher->isValid());
+    thread.setEventDispatcher(dispatcher);
+    thread.start();
+    QObject target;
+    target.moveToThread(&thread);
+    std::atomic<int> calls{0};
+    for (int i = 0; i < 1000; ++i)
+        QMetaObject::invokeMethod(
+            &target, [&] { ++calls; }, Qt::QueuedConnection);
+    QTRY_COMPARE_WITH_TIMEOUT(calls.load(), 1000, 10000);
+    QMetaObject::invokeMethod(
+        &target, [&] { target.moveToThread(qApp->thread()); }, Qt::BlockingQueuedConnection);
+    thread.quit();
+    QVERIFY(thread.wait(10000));
+}
+
+void TestEpollDispatcher::socketsReadAndWrite()
+{
+    // A server in this thread; a client in the epoll thread sends 1 MiB and reads it back.
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = server.serverPort();
+    QByteArray echoed;
+    QString error;
+    Runner runner([&] {
+        QTcpSocket socket;
+        QEventLoop loop;
+        const QByteArray payload(1024 * 1024, 'x');
+        QObject::connect(&socket, &QTcpSocket::connected, [&] { socket.write(payload); });
+        QObject::connect(&socket, &QTcpSocket::readyRead, [&] {
+            echoed += socket.readAll();
+            if (echoed.size() >= payload.size())
+                loop.quit();
+        });
+        QObject::connect(&socket, &QTcpSocket::errorOccurred, [&] {
+            error = socket.errorString();
+            loop.quit();
+        });
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        loop.exec();
+    });
+    runner.start();
+    QVERIFY(server.waitForNewConnection(10000));
+    QTcpSocket *peer = server.nextPendingConnection();
+    connect(peer, &QTcpSocket::readyRead, peer, [peer] { peer->write(peer->readAll()); });
+    QTRY_VERIFY_WITH_TIMEOUT(runner.isFinished(), 20000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(echoed.size(), 1024 * 1024);
+}
+
+void TestEpollDispatcher::remainingTime()
+{
+    int remaining = -2;
+    int afterStop = -2;
+    Runner runner([&] {
+        QTimer timer;
+        timer.start(10000);
+        remaining = timer.remainingTime();
+        timer.stop();
+        afterStop = timer.remainingTime();
+    });
+    runner.start();
+    QVERIFY(runner.wait(10000));
+    QVERIFY2(remaining > 9000 && remaining <= 10000, QByteArray::number(remaining));
+    QCOMPARE(afterStop, -1);
+}
+
+QTEST_GUILESS_MAIN(TestEpollDispatcher)
+#include "tst_epolldispatcher.moc"
