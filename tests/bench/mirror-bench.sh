@@ -7,9 +7,9 @@
 # Starts, on 127.0.0.1 only, in a private temp dir:
 #   v1         nginx, returns {"msg":"hello from v1"}        (request counter: stub_status)
 #   v2         nginx, returns {"msg":"hello from v2"}
-#   v2-slow    mirror-bench-backend.py, answers after SLOW_MS (default 200 ms)
+#   v2-slow    mirror-bench-backend.c (compiled here; .py without a compiler), answers after SLOW_MS
 #   v2-dead    a free port nobody listens on (connect -> refused)
-#   v2-hole    mirror-bench-backend.py --blackhole: accepts, reads, never answers
+#   v2-hole    the same backend with --blackhole: accepts, reads, never answers
 # and per scenario the proxy under test, then drives it with wrk:
 #   direct                 wrk -> v1 (the limit of the box)
 #   nginx-plain            nginx proxy to v1, no mirror
@@ -438,7 +438,16 @@ start_nginx v1 "$BACKEND_CPUS" "$V1_PORT" backend_conf "$WORK/v1" "$V1_PORT" '{"
 V1_PROC=$LAST_PROC
 start_nginx v2 "$BACKEND_CPUS" "$V2_PORT" backend_conf "$WORK/v2" "$V2_PORT" '{"msg":"hello from v2"}' || die "v2 failed"
 V2_PROC=$LAST_PROC
-start_bg v2-slow "$BACKEND_CPUS" "$PY" "$HERE/mirror-bench-backend.py" --port "$V2_SLOW_PORT" --delay-ms "$SLOW_MS"
+# The slow and blackholed v2: the C backend when a compiler is here (about nginx's CPU per
+# request; it shares the proxy's core, so a costly backend would be measured as the proxy),
+# else the Python one.
+SLOW_BACKEND=("$PY" "$HERE/mirror-bench-backend.py")
+if command -v cc >/dev/null && cc -O2 -o "$WORK/mirror-bench-backend" "$HERE/mirror-bench-backend.c" 2>"$WORK/cc.err"; then
+  SLOW_BACKEND=("$WORK/mirror-bench-backend")
+else
+  log "no C compiler (or it failed, see cc.err): slow/blackholed v2 in Python, which costs more CPU"
+fi
+start_bg v2-slow "$BACKEND_CPUS" "${SLOW_BACKEND[@]}" --port "$V2_SLOW_PORT" --delay-ms "$SLOW_MS"
 V2_SLOW_PROC=$LAST_PROC
 wait_ready "$V2_SLOW_PORT" 10 "$V2_SLOW_PROC" || { cat "$WORK/v2-slow.err" >&2; die "v2-slow failed"; }
 port_open "$V2_DEAD_PORT" && die "dead port $V2_DEAD_PORT unexpectedly open"
@@ -574,7 +583,7 @@ MEM_FILE=$WORK/memory.json
 : >"$MEM_FILE"
 if ((MEMORY)); then
   log "memory: $COUNT requests through mirrorscope, v2 blackholed (accepts, never answers)"
-  start_bg v2-hole "$BACKEND_CPUS" "$PY" "$HERE/mirror-bench-backend.py" --port "$V2_HOLE_PORT" --blackhole
+  start_bg v2-hole "$BACKEND_CPUS" "${SLOW_BACKEND[@]}" --port "$V2_HOLE_PORT" --blackhole
   HOLE_PROC=$LAST_PROC
   wait_ready "$V2_HOLE_PORT" 10 "$HOLE_PROC" || die "blackhole backend failed"
   alloc_port; px_port=$PORT
