@@ -305,7 +305,37 @@ void DownstreamConnection::handleParseError(http_errno error)
     }
     writeClient(localResponse(status, body, true));
     countStatus(status);
+    recordRejected(status, body.trimmed());
     closeGracefully();
+}
+
+// A request refused before it was routed still gets a record, so the log and the exports show
+// what the client sent and why it got a 400/431 (the counters alone can't say which request).
+void DownstreamConnection::recordRejected(int status, const QByteArray &reason)
+{
+    auto pending = std::make_shared<PendingExchange>();
+    Observe::Exchange &ex = pending->exchange;
+    ex.id = m_worker->nextExchangeId();
+    ex.start = QDateTime::currentDateTimeUtc();
+    ex.startUs = monotonicUs();
+    if (!m_url.isEmpty()) {
+        // The request line was read: its method is the parser's, its target what came.
+        ex.method = http_method_str(http_method(m_parser.method));
+        ex.path = m_url.left(8192);
+    }
+    constexpr int kMaxKeptHeaders = 100; // a 431 can carry thousands
+    for (const auto &h : std::as_const(m_headers)) {
+        if (ex.requestHeaders.size() >= kMaxKeptHeaders)
+            break;
+        if (ex.authority.isEmpty() && h.first.compare("host", Qt::CaseInsensitive) == 0)
+            ex.authority = h.second;
+        ex.requestHeaders.append(h);
+    }
+    ex.primary.outcome = Observe::Leg::Outcome::Failed;
+    ex.primary.status = status;
+    ex.primary.error = QString::fromUtf8(reason);
+    ex.primary.totalUs = 0;
+    m_worker->legDone(pending);
 }
 
 // ------------------------------------------------------------------------ parser callbacks ---

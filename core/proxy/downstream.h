@@ -49,6 +49,7 @@ private:
     void scheduleProcessInput();
     bool canConsume() const;
     void handleParseError(http_errno error);
+    void recordRejected(int status, const QByteArray &reason);
     void writeClient(const QByteArray &data);
     void writeClient(const char *data, qsizetype len);
     void closeGracefully();

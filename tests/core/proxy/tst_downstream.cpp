@@ -166,6 +166,15 @@ private slots:
         QCOMPARE(rig.stats().badRequests, 1u);
         if (request.startsWith("CONNECT") || request.contains("example.com/x"))
             QVERIFY(client.responses[0].body.contains("not a forward proxy"));
+        // The refusal is in the record too: what came and why it was refused.
+        QVERIFY(rig.waitForExchanges(1));
+        const Observe::Exchange &ex = rig.exchanges[0];
+        QCOMPARE(QByteArray::number(ex.primary.status), mentions);
+        QCOMPARE(ex.primary.outcome, Outcome::Failed);
+        QCOMPARE(ex.primary.error.toUtf8(), client.responses[0].body.trimmed());
+        QVERIFY(ex.isConsistent());
+        if (!request.startsWith("GARBAGE"))
+            QCOMPARE(ex.method, request.left(request.indexOf(' ')));
     }
 
     void absoluteFormToTheProxyItselfIsServed()
@@ -217,6 +226,10 @@ private slots:
         QCOMPARE(client.responses[0].status, 431);
         QVERIFY(client.waitForClose());
         QCOMPARE(rig.v1.connectionsAccepted, 0);
+        QVERIFY(rig.waitForExchanges(1));
+        QCOMPARE(rig.exchanges[0].primary.status, 431);
+        QCOMPARE(rig.exchanges[0].authority, QByteArray("greeter-service"));
+        QVERIFY(rig.exchanges[0].primary.error.contains("too large"));
 
         TestClient fits; // just under the limit passes
         QVERIFY(fits.connectTo(rig.port()));
