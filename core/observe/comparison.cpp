@@ -1,12 +1,330 @@
 #include "observe/comparison.h"
 
+#include "observe/endpoint.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <list>
+#include <optional>
+#include <vector>
+
 namespace Observe {
 
-// Placeholder until the body/header comparison lands: status and latency only.
+namespace {
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+QByteArray headerValue(const Headers &headers, QByteArrayView name)
+{
+    for (const auto &h : headers) {
+        if (h.first.size() == name.size() && h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return QByteArray();
+}
+
+BodyInput bodyInput(const Leg &leg)
+{
+    BodyInput in;
+    in.prefix = leg.bodyPrefix;
+    in.size = std::max<qint64>(leg.bodySize, leg.bodyPrefix.size());
+    in.hash = leg.bodyHash;
+    in.contentType = headerValue(leg.responseHeaders, "content-type");
+    in.contentEncoding = headerValue(leg.responseHeaders, "content-encoding");
+    return in;
+}
+
+// The endpoint key (endpointTemplate) of one exchange, computed only when a rule or a learned
+// field needs it: most comparisons find nothing to look up.
+class LazyEndpoint
+{
+public:
+    explicit LazyEndpoint(const Exchange &exchange) : m_exchange(exchange) {}
+    const QString &get()
+    {
+        if (!m_value)
+            m_value = endpointTemplate(m_exchange.method, m_exchange.path);
+        return *m_value;
+    }
+
+private:
+    const Exchange &m_exchange;
+    std::optional<QString> m_value;
+};
+
+struct HeaderEntry
+{
+    QByteArray name; // lower case
+    QByteArray value;
+};
+
+std::vector<HeaderEntry> comparableHeaders(const Headers &headers, const NoiseRules &rules,
+                                           LazyEndpoint &endpoint)
+{
+    std::vector<HeaderEntry> out;
+    out.reserve(size_t(headers.size()));
+    const bool perEndpoint = rules.hasEndpointRules();
+    for (const auto &h : headers) {
+        if (rules.headerIgnored(h.first, perEndpoint ? endpoint.get() : QString()))
+            continue;
+        out.push_back({h.first.toLower(), h.second.trimmed()});
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const HeaderEntry &a, const HeaderEntry &b) { return a.name < b.name; });
+    return out;
+}
+
+// The values of one name, joined as a list header would be ("a, b"): one header line with
+// "a, b" and two lines "a" and "b" say the same.
+QByteArray joinedValues(const std::vector<HeaderEntry> &list, size_t &i)
+{
+    QByteArray value = list[i].value;
+    const QByteArray &name = list[i].name;
+    ++i;
+    while (i < list.size() && list[i].name == name) {
+        value += ", ";
+        value += list[i].value;
+        ++i;
+    }
+    return value;
+}
+
+QString shortValue(const QByteArray &value)
+{
+    QString s = QString::fromUtf8(value.left(800));
+    if (s.size() > 200) {
+        s.truncate(199);
+        s += QChar(0x2026);
+    }
+    return s;
+}
+
+// The common case without allocating: the same headers in the same order, ignored ones aside.
+bool sameHeaders(const Headers &a, const Headers &b, const NoiseRules &rules,
+                 LazyEndpoint &endpoint)
+{
+    const bool perEndpoint = rules.hasEndpointRules();
+    auto ignored = [&](const QByteArray &name) {
+        return rules.headerIgnored(name, perEndpoint ? endpoint.get() : QString());
+    };
+    qsizetype i = 0, j = 0;
+    while (true) {
+        while (i < a.size() && ignored(a[i].first))
+            ++i;
+        while (j < b.size() && ignored(b[j].first))
+            ++j;
+        if (i == a.size() || j == b.size())
+            return i == a.size() && j == b.size();
+        const QByteArrayView na(a[i].first), nb(b[j].first);
+        if (na.size() != nb.size() || na.compare(nb, Qt::CaseInsensitive) != 0 ||
+            QByteArrayView(a[i].second).trimmed() != QByteArrayView(b[j].second).trimmed())
+            return false;
+        ++i;
+        ++j;
+    }
+}
+
+template <typename Learned>
+void diffHeaders(const Headers &primary, const Headers &mirror, const NoiseRules &rules,
+                 LazyEndpoint &endpoint, Learned &&learned, QList<FieldDiff> &out)
+{
+    if (sameHeaders(primary, mirror, rules, endpoint))
+        return;
+    const std::vector<HeaderEntry> a = comparableHeaders(primary, rules, endpoint);
+    const std::vector<HeaderEntry> b = comparableHeaders(mirror, rules, endpoint);
+    size_t i = 0, j = 0;
+    while (i < a.size() || j < b.size()) {
+        FieldDiff d;
+        if (j >= b.size() || (i < a.size() && a[i].name < b[j].name)) {
+            d.kind = FieldDiff::Kind::Removed;
+            d.path = QString::fromLatin1(a[i].name);
+            d.primaryValue = shortValue(joinedValues(a, i));
+        } else if (i >= a.size() || b[j].name < a[i].name) {
+            d.kind = FieldDiff::Kind::Added;
+            d.path = QString::fromLatin1(b[j].name);
+            d.mirrorValue = shortValue(joinedValues(b, j));
+        } else {
+            const QByteArray name = a[i].name;
+            const QByteArray va = joinedValues(a, i);
+            const QByteArray vb = joinedValues(b, j);
+            if (va == vb)
+                continue;
+            d.kind = FieldDiff::Kind::Changed;
+            d.path = QString::fromLatin1(name);
+            d.primaryValue = shortValue(va);
+            d.mirrorValue = shortValue(vb);
+        }
+        d.noisy = learned(d.path);
+        out.append(std::move(d));
+    }
+}
+
+quint64 requestKey(const Exchange &e)
+{
+    quint64 h = 14695981039346656037ull;
+    auto add = [&h](QByteArrayView bytes) {
+        for (const char c : bytes) {
+            h ^= quint8(c);
+            h *= 1099511628211ull;
+        }
+        h ^= 0xff; // separator: ("ab", "c") and ("a", "bc") differ
+        h *= 1099511628211ull;
+    };
+    add(e.method);
+    add(e.authority);
+    add(e.path);
+    add(e.requestBodyPrefix);
+    const QByteArray size = QByteArray::number(e.requestBodySize);
+    add(size);
+    return h;
+}
+
+QString learnedKey(LearnedNoise::Where where, const QString &endpoint, const QString &path)
+{
+    return QLatin1Char(where == LearnedNoise::Where::Header ? 'h' : 'b') + endpoint +
+           QLatin1Char('\n') + path;
+}
+
+} // namespace
+
 struct Comparator::Private
 {
+    struct Remembered
+    {
+        QByteArray method;
+        QByteArray authority;
+        QByteArray path;
+        QByteArray requestBody;
+        qint64 requestBodySize = 0;
+        int status = 0;
+        Headers headers;
+        BodyInput body;
+        std::list<quint64>::iterator lru;
+
+        bool sameRequest(const Exchange &e) const
+        {
+            return method == e.method && path == e.path && authority == e.authority &&
+                   requestBodySize == e.requestBodySize && requestBody == e.requestBodyPrefix;
+        }
+        qint64 bytes() const { return body.prefix.size() + requestBody.size() + path.size() + 256; }
+    };
+
     CompareOptions options;
+    NoiseRules rules;
+    bool learning = true;
+    LearningLimits limits;
+    QHash<quint64, Remembered> remembered;
+    std::list<quint64> lru; // most recent first
+    qint64 rememberedBytes = 0;
+    QHash<QString, LearnedNoise> learned;
+
+    void learn(const Exchange &exchange, LazyEndpoint &endpoint);
+    void addLearned(LearnedNoise::Where where, const QString &endpoint, const QString &path);
+    bool isLearned(LearnedNoise::Where where, LazyEndpoint &endpoint, const QString &path) const;
+    void evict();
 };
+
+void Comparator::Private::addLearned(LearnedNoise::Where where, const QString &endpoint,
+                                     const QString &path)
+{
+    const QString key = learnedKey(where, endpoint, path);
+    auto it = learned.find(key);
+    if (it != learned.end()) {
+        ++it->observations;
+        return;
+    }
+    if (learned.size() >= limits.maxLearned)
+        return;
+    LearnedNoise n;
+    n.where = where;
+    n.endpoint = endpoint;
+    n.path = path;
+    n.observations = 1;
+    learned.insert(key, n);
+}
+
+bool Comparator::Private::isLearned(LearnedNoise::Where where, LazyEndpoint &endpoint,
+                                    const QString &path) const
+{
+    if (learned.isEmpty())
+        return false;
+    const auto it = learned.constFind(
+        learnedKey(where, endpoint.get(),
+                   where == LearnedNoise::Where::Body ? generalizeIndices(path) : path));
+    return it != learned.cend() && !it->rejected;
+}
+
+void Comparator::Private::evict()
+{
+    while (!lru.empty() &&
+           (remembered.size() > limits.maxRequests || rememberedBytes > limits.maxBytes)) {
+        const auto it = remembered.find(lru.back());
+        if (it != remembered.end()) {
+            rememberedBytes -= it->bytes();
+            remembered.erase(it);
+        }
+        lru.pop_back();
+    }
+}
+
+void Comparator::Private::learn(const Exchange &exchange, LazyEndpoint &endpoint)
+{
+    const Leg &p = exchange.primary;
+    if (!learning || p.outcome != Leg::Outcome::Completed || p.status <= 0)
+        return;
+    const quint64 key = requestKey(exchange);
+    auto it = remembered.find(key);
+    if (it != remembered.end() && it->sameRequest(exchange)) {
+        const BodyInput current = bodyInput(p);
+        if (it->status == p.status) {
+            QList<FieldDiff> headerDiffs;
+            diffHeaders(
+                it->headers, p.responseHeaders, rules, endpoint,
+                [](const QString &) { return false; }, headerDiffs);
+            for (const FieldDiff &d : headerDiffs)
+                addLearned(LearnedNoise::Where::Header, endpoint.get(), d.path);
+            if (!sameBody(it->body, current)) {
+                CompareOptions o = options;
+                o.maxFields = 1000; // learn every field, not only those a comparison lists
+                NoiseContext noise;
+                noise.rules = &rules;
+                noise.endpoint = rules.hasEndpointRules() ? endpoint.get() : QString();
+                const BodyDiff diff = diffBodies(it->body, current, o, noise);
+                for (const FieldDiff &d : diff.fields)
+                    addLearned(LearnedNoise::Where::Body, endpoint.get(),
+                               generalizeIndices(d.path));
+            }
+        }
+        rememberedBytes -= it->bytes();
+        it->status = p.status;
+        it->headers = p.responseHeaders;
+        it->body = current;
+        rememberedBytes += it->bytes();
+        lru.splice(lru.begin(), lru, it->lru);
+        evict();
+        return;
+    }
+    if (it != remembered.end()) { // a hash collision: the newer request takes the slot
+        rememberedBytes -= it->bytes();
+        lru.erase(it->lru);
+        remembered.erase(it);
+    }
+    Remembered r;
+    r.method = exchange.method;
+    r.authority = exchange.authority;
+    r.path = exchange.path;
+    r.requestBody = exchange.requestBodyPrefix;
+    r.requestBodySize = exchange.requestBodySize;
+    r.status = p.status;
+    r.headers = p.responseHeaders;
+    r.body = bodyInput(p);
+    lru.push_front(key);
+    r.lru = lru.begin();
+    rememberedBytes += r.bytes();
+    remembered.insert(key, std::move(r));
+    evict();
+}
 
 Comparator::Comparator() : d(std::make_unique<Private>()) {}
 Comparator::~Comparator() = default;
@@ -20,25 +338,165 @@ CompareOptions Comparator::options() const
     return d->options;
 }
 
+void Comparator::setNoiseRules(const NoiseRules &rules)
+{
+    d->rules = rules;
+}
+NoiseRules Comparator::noiseRules() const
+{
+    return d->rules;
+}
+
+void Comparator::setLearningEnabled(bool enabled)
+{
+    d->learning = enabled;
+}
+bool Comparator::learningEnabled() const
+{
+    return d->learning;
+}
+
+void Comparator::setLearningLimits(const LearningLimits &limits)
+{
+    d->limits = limits;
+    d->evict();
+}
+
 QList<Comparison> Comparator::compare(const Exchange &exchange)
 {
+    LazyEndpoint endpoint(exchange);
+    d->learn(exchange, endpoint);
+
     QList<Comparison> out;
     out.reserve(exchange.mirrors.size());
+    std::optional<BodyInput> primaryBody;
     for (int i = 0; i < exchange.mirrors.size(); ++i) {
         const Leg &mirror = exchange.mirrors.at(i);
         Comparison c;
         c.mirrorIndex = i;
         c.comparable = exchange.primary.status > 0 && mirror.status > 0 &&
                        exchange.primary.outcome == Leg::Outcome::Completed;
-        if (c.comparable) {
-            c.primaryStatus = exchange.primary.status;
-            c.mirrorStatus = mirror.status;
-            c.statusEqual = c.primaryStatus == c.mirrorStatus;
-            c.latencyDeltaUs = mirror.totalUs - exchange.primary.totalUs;
+        if (!c.comparable) {
+            out.append(c);
+            continue;
+        }
+        c.primaryStatus = exchange.primary.status;
+        c.mirrorStatus = mirror.status;
+        c.statusEqual = c.primaryStatus == c.mirrorStatus;
+        c.latencyDeltaUs = mirror.totalUs - exchange.primary.totalUs;
+
+        diffHeaders(
+            exchange.primary.responseHeaders, mirror.responseHeaders, d->rules, endpoint,
+            [&](const QString &name) {
+                return d->isLearned(LearnedNoise::Where::Header, endpoint, name);
+            },
+            c.headerDiffs);
+
+        if (!primaryBody)
+            primaryBody = bodyInput(exchange.primary);
+        const BodyInput mirrorBody = bodyInput(mirror);
+        if (sameBody(*primaryBody, mirrorBody)) {
+            c.body = diffBodies(*primaryBody, mirrorBody, d->options); // the cheap equal answer
+        } else {
+            NoiseContext noise;
+            noise.rules = &d->rules;
+            noise.endpoint = d->rules.hasEndpointRules() ? endpoint.get() : QString();
+            if (!d->learned.isEmpty()) {
+                noise.learned = [&](const QString &path) {
+                    return d->isLearned(LearnedNoise::Where::Body, endpoint, path);
+                };
+            }
+            c.body = diffBodies(*primaryBody, mirrorBody, d->options, noise);
+        }
+
+        // Count what learned noise hid, for the person deciding to accept or reject it.
+        for (const FieldDiff &f : std::as_const(c.headerDiffs)) {
+            if (f.noisy) {
+                auto it = d->learned.find(
+                    learnedKey(LearnedNoise::Where::Header, endpoint.get(), f.path));
+                if (it != d->learned.end())
+                    ++it->flagged;
+            }
+        }
+        for (const FieldDiff &f : std::as_const(c.body.fields)) {
+            if (f.noisy) {
+                auto it = d->learned.find(learnedKey(LearnedNoise::Where::Body, endpoint.get(),
+                                                     generalizeIndices(f.path)));
+                if (it != d->learned.end())
+                    ++it->flagged;
+            }
         }
         out.append(c);
     }
     return out;
+}
+
+QList<LearnedNoise> Comparator::learnedNoise() const
+{
+    QList<LearnedNoise> out;
+    out.reserve(d->learned.size());
+    for (const LearnedNoise &n : std::as_const(d->learned))
+        out.append(n);
+    std::sort(out.begin(), out.end(), [](const LearnedNoise &a, const LearnedNoise &b) {
+        if (a.observations != b.observations)
+            return a.observations > b.observations;
+        if (a.endpoint != b.endpoint)
+            return a.endpoint < b.endpoint;
+        return a.path < b.path;
+    });
+    return out;
+}
+
+bool Comparator::acceptLearnedNoise(LearnedNoise::Where where, const QString &endpoint,
+                                    const QString &path, QString *error)
+{
+    const QString key = learnedKey(where, endpoint, path);
+    if (!d->learned.contains(key)) {
+        if (error)
+            *error = QStringLiteral("%1 is not learned noise for %2").arg(path, endpoint);
+        return false;
+    }
+    QString why;
+    bool ok;
+    if (where == LearnedNoise::Where::Header) {
+        ok = d->rules.addHeader(path, endpoint, &why);
+    } else if (path.startsWith(u'$')) {
+        ok = d->rules.addJsonPath(path, endpoint, &why);
+    } else {
+        ok = false;
+        why = QStringLiteral("%1 is not a JSON path: only headers and JSON fields become rules")
+                  .arg(path);
+    }
+    if (!ok) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    d->learned.remove(key);
+    return true;
+}
+
+bool Comparator::rejectLearnedNoise(LearnedNoise::Where where, const QString &endpoint,
+                                    const QString &path)
+{
+    auto it = d->learned.find(learnedKey(where, endpoint, path));
+    if (it == d->learned.end())
+        return false;
+    it->rejected = true;
+    return true;
+}
+
+void Comparator::forgetLearnedNoise()
+{
+    d->learned.clear();
+    d->remembered.clear();
+    d->lru.clear();
+    d->rememberedBytes = 0;
+}
+
+int Comparator::rememberedRequests() const
+{
+    return int(d->remembered.size());
 }
 
 } // namespace Observe

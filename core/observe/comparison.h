@@ -1,6 +1,8 @@
 #pragma once
 
+#include "observe/bodydiff.h"
 #include "observe/exchange.h"
+#include "observe/noise.h"
 
 #include <QList>
 #include <QString>
@@ -8,28 +10,6 @@
 #include <memory>
 
 namespace Observe {
-
-class NoiseRules;
-
-// One difference between the primary's and a mirror's response.
-struct FieldDiff
-{
-    enum class Kind { Changed, Added, Removed, TypeChanged };
-    Kind kind = Kind::Changed;
-    QString path;         // "$.user.name", "$.items[2]", "line 3", "content-type" (a header)
-    QString primaryValue; // short rendering (at most ~200 characters), empty when Added
-    QString mirrorValue;  // empty when Removed
-};
-
-struct BodyDiff
-{
-    enum class Mode { Json, Text, Binary };
-    Mode mode = Mode::Binary;
-    bool equal = true;
-    bool truncated = false; // only the kept body prefixes were compared (sizes/hashes still are)
-    QList<FieldDiff> fields;
-    QStringList ignored; // paths that differed but are noise (a rule, or learned)
-};
 
 // The primary leg against one mirror leg of the same request.
 struct Comparison
@@ -39,20 +19,34 @@ struct Comparison
     int primaryStatus = 0;
     int mirrorStatus = 0;
     bool statusEqual = true;
-    qint64 latencyDeltaUs = 0;    // mirror totalUs - primary totalUs
-    QList<FieldDiff> headerDiffs; // after noise rules (Date, Server, ... ignored by default)
+    qint64 latencyDeltaUs = 0; // mirror totalUs - primary totalUs
+    // Differing headers (path = lower-case name) after noise rules (Date, Server, ... ignored
+    // by default); learned noise stays listed with FieldDiff::noisy set.
+    QList<FieldDiff> headerDiffs;
     BodyDiff body;
 
-    bool headersEqual() const { return headerDiffs.isEmpty(); }
+    bool headersEqual() const
+    {
+        for (const FieldDiff &d : headerDiffs) {
+            if (!d.noisy)
+                return false;
+        }
+        return true;
+    }
     bool mismatch() const { return comparable && (!statusEqual || !headersEqual() || !body.equal); }
 };
 
-struct CompareOptions
+// A field the primary itself answered differently for the same request (same method, path with
+// query and request body, same status): its differences against a mirror are noise.
+struct LearnedNoise
 {
-    double relativeTolerance = 0.0; // numbers equal when |a-b| <= max(abs, rel * max(|a|,|b|))
-    double absoluteTolerance = 0.0;
-    bool arrayOrderInsensitive = false;
-    int maxFields = 50; // diffs kept per comparison; the rest are counted, not listed
+    enum class Where { Header, Body };
+    Where where = Where::Body;
+    QString endpoint;         // endpointTemplate() of the requests it was learned from
+    QString path;             // header name, or body path with indices as [*] ("$.items[*].ts")
+    quint64 observations = 0; // primaries that differed from the previous one here
+    quint64 flagged = 0;      // mirror differences flagged noisy because of it
+    bool rejected = false;    // the person said it is not noise: it counts again
 };
 
 // Compares every mirror leg of an exchange with its primary, applying noise rules and learning
@@ -61,6 +55,13 @@ struct CompareOptions
 class Comparator
 {
 public:
+    struct LearningLimits
+    {
+        int maxRequests = 10000;            // remembered primaries (least recently used go)
+        qint64 maxBytes = 64 * 1024 * 1024; // body prefix bytes they may hold
+        int maxLearned = 10000;             // learned fields; past it nothing new is learned
+    };
+
     Comparator();
     ~Comparator();
     Comparator(const Comparator &) = delete;
@@ -69,8 +70,29 @@ public:
     void setOptions(const CompareOptions &options);
     CompareOptions options() const;
 
+    void setNoiseRules(const NoiseRules &rules);
+    NoiseRules noiseRules() const;
+
+    void setLearningEnabled(bool enabled); // on by default
+    bool learningEnabled() const;
+    void setLearningLimits(const LearningLimits &limits);
+
     // One Comparison per entry of exchange.mirrors (comparable = false where a leg has no status).
     QList<Comparison> compare(const Exchange &exchange);
+
+    // Most observed first; rejected ones included (rejected = true).
+    QList<LearnedNoise> learnedNoise() const;
+    // Makes the learned field a noise rule for its endpoint (then it is no longer learned).
+    // False with *error for a field no rule can name (a text line, a binary body) or one not
+    // learned.
+    bool acceptLearnedNoise(LearnedNoise::Where where, const QString &endpoint, const QString &path,
+                            QString *error = nullptr);
+    // Its differences count again and it is not learned again; false when not learned.
+    bool rejectLearnedNoise(LearnedNoise::Where where, const QString &endpoint,
+                            const QString &path);
+    // Forgets what was learned (rejections included) and the remembered primaries.
+    void forgetLearnedNoise();
+    int rememberedRequests() const;
 
 private:
     struct Private;
