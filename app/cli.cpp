@@ -70,7 +70,9 @@ QString usage()
         "[--listen 127.0.0.1:8080]\n"
         "                         [--workers N] [--istio-version V] [--default-host HOST] "
         "[--duration S] [--report FILE]\n"
+        "                         [--har FILE] [--jsonl FILE] [--csv FILE] [--no-mask]\n"
         "       mirrorscope demo [--rate R] [--duration S] [--listen ADDR:PORT] [--report FILE]\n"
+        "                         [--har FILE] [--jsonl FILE] [--csv FILE] [--no-mask]\n"
         "       mirrorscope --demo                 open the window and start the greeter demo\n"
         "       mirrorscope --help | --version\n"
         "\n"
@@ -83,7 +85,8 @@ QString usage()
         "proxy     serves the VirtualService on loopback: each request goes to the bound v1\n"
         "          endpoint, mirrors go fire-and-forget to v2 as Istio would; a summary line\n"
         "          every few seconds, a JSON report at exit (Ctrl-C / SIGTERM stop cleanly).\n"
-        "demo      the same with built-in greeter v1/v2 backends and generated traffic.\n"
+        "demo      the same with built-in greeter v1/v2 backends and generated traffic.\n"        "          --har / --jsonl / --csv write every exchange while running (HAR: one entry\n"
+        "          per leg, v1 then mirrors); credentials and cookies masked unless --no-mask.\n"
         "Run `mirrorscope COMMAND --help` for each command's options.\n");
 }
 

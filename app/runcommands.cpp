@@ -3,6 +3,8 @@
 #include "unixsignals.h"
 
 #include "model/resource.h"
+#include "observe/exporters.h"
+#include "observe/har.h"
 #include "proxy/server.h"
 #include "session/runtime.h"
 #include "validate/validator.h"
@@ -13,6 +15,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,6 +23,9 @@
 #include <QTcpServer>
 #include <QTextStream>
 #include <QTimer>
+
+#include <memory>
+#include <vector>
 
 namespace App {
 
@@ -90,6 +96,24 @@ void addCommonOptions(QCommandLineParser &p, const QString &defaultListen)
     p.addOption({QStringLiteral("report"),
                  QStringLiteral("Write the JSON summary report to FILE at exit"),
                  QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("har"),
+                 QStringLiteral("Write every exchange to FILE as HTTP Archive 1.2 while running "
+                                "(one entry per leg: v1, then each mirror; opens in a browser's "
+                                "devtools)"),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("jsonl"),
+                 QStringLiteral("Write every exchange to FILE as JSON Lines while running (one "
+                                "object per exchange with all legs, headers and body prefixes)"),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("csv"),
+                 QStringLiteral("Write one CSV row per exchange to FILE while running (v1 and "
+                                "first mirror status, latency, outcome)"),
+                 QStringLiteral("FILE")});
+    p.addOption(
+        {QStringLiteral("no-mask"),
+         QStringLiteral(
+             "Export Authorization, Proxy-Authorization, Cookie and Set-Cookie "
+             "values as sent (default: masked, e.g. \"Bearer \u2022\u2022\u2022\u2022\")")});
     p.addOption({QStringLiteral("interval"),
                  QStringLiteral("Seconds between summary lines (default 2)"), QStringLiteral("S"),
                  QStringLiteral("2")});
@@ -180,10 +204,118 @@ QJsonObject generatorJson(const Demo::GeneratorStats &g)
     return o;
 }
 
+// --har / --jsonl / --csv: files written while the run goes on, fed by Runtime::exchanges and
+// completed at exit (Ctrl-C and SIGTERM included). Declared before the runtime, so it outlives
+// every batch the runtime can emit.
+class ExportFiles
+{
+public:
+    // Opens every file asked for, before anything listens. False: `error` names the option and
+    // the file, and nothing is left behind.
+    bool open(const QCommandLineParser &p, QString *error)
+    {
+        Observe::ExportOptions options;
+        options.mask = !p.isSet(QStringLiteral("no-mask"));
+        QStringList seen{p.isSet(QStringLiteral("report"))
+                             ? QFileInfo(p.value(QStringLiteral("report"))).absoluteFilePath()
+                             : QString()};
+        QStringList seenOption{QStringLiteral("--report")};
+        for (const QString &option :
+             {QStringLiteral("har"), QStringLiteral("jsonl"), QStringLiteral("csv")}) {
+            if (!p.isSet(option))
+                continue;
+            const QString path = p.value(option);
+            const qsizetype clash = seen.indexOf(QFileInfo(path).absoluteFilePath());
+            if (path.isEmpty() || clash >= 0) {
+                *error = path.isEmpty() ? QStringLiteral("--%1 needs a file name").arg(option)
+                                        : QStringLiteral("--%1 %2: %3 writes the same file")
+                                              .arg(option, path, seenOption.at(clash));
+                discard();
+                return false;
+            }
+            seen << QFileInfo(path).absoluteFilePath();
+            seenOption << QStringLiteral("--") + option;
+            File f;
+            f.option = option;
+            if (option == QLatin1String("har"))
+                f.writer = std::make_unique<Observe::HarWriter>(options);
+            else if (option == QLatin1String("jsonl"))
+                f.writer = std::make_unique<Observe::JsonLinesWriter>(options);
+            else
+                f.writer = std::make_unique<Observe::CsvWriter>(options);
+            if (!f.writer->open(path)) {
+                *error = QStringLiteral("--%1: %2").arg(option, f.writer->errorString());
+                discard();
+                return false;
+            }
+            m_files.push_back(std::move(f));
+        }
+        return true;
+    }
+
+    void attach(Session::Runtime &runtime)
+    {
+        if (m_files.empty())
+            return;
+        QObject::connect(&runtime, &Session::Runtime::exchanges, &runtime,
+                         [this](const QList<Observe::Exchange> &batch) {
+                             for (File &f : m_files) {
+                                 if (f.writer->isOpen() && !f.writer->write(batch) &&
+                                     f.writer->failed() && !f.warned) {
+                                     f.warned = true;
+                                     err()
+                                         << "warning: --" << f.option << ": "
+                                         << f.writer->errorString() << "; the export stops here\n";
+                                     err().flush();
+                                 }
+                             }
+                         });
+    }
+
+    // The run never started: remove the files rather than leave empty exports.
+    void discard()
+    {
+        for (File &f : m_files)
+            f.writer->discard();
+        m_files.clear();
+    }
+
+    // Completes every file and says where it is. False when one could not be written.
+    bool finish()
+    {
+        bool ok = true;
+        for (File &f : m_files) {
+            if (!f.writer->close()) {
+                err() << "cannot complete --" << f.option << ": " << f.writer->errorString()
+                      << "\n";
+                ok = false;
+                continue;
+            }
+            out() << f.option << " written to " << f.writer->path() << " ("
+                  << f.writer->exchangesWritten() << " exchanges";
+            if (auto *har = dynamic_cast<Observe::HarWriter *>(f.writer.get()))
+                out() << ", " << har->entriesWritten() << " entries";
+            out() << (f.writer->options().mask ? ", secrets masked" : ", not masked") << ")\n";
+        }
+        out().flush();
+        err().flush();
+        return ok;
+    }
+
+private:
+    struct File
+    {
+        QString option;
+        std::unique_ptr<Observe::StreamWriter> writer;
+        bool warned = false;
+    };
+    std::vector<File> m_files;
+};
+
 // Runs the loop until the duration ends or a signal arrives; prints summary lines; writes the
 // report. Returns the exit code.
 int runLoop(Session::Runtime &runtime, double duration, int interval, const QString &reportPath,
-            const QJsonObject &reportBase, bool withGenerator)
+            const QJsonObject &reportBase, bool withGenerator, ExportFiles &exports)
 {
     UnixSignals unixSignals;
     QElapsedTimer clock;
@@ -225,14 +357,14 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
         deadline.start(static_cast<int>(duration * 1000));
     }
     if (withGenerator) {
-        QObject::connect(runtime.generator(), &Demo::TrafficGenerator::finished, [&] {
+        QObject::connect(&runtime, &Session::Runtime::trafficFinished, [&] {
             // Give mirrors in flight a moment to land before the last summary.
             QTimer::singleShot(300, finish);
         });
     }
     QCoreApplication::exec();
 
-    const Demo::GeneratorStats generated = runtime.generator()->stats();
+    const Demo::GeneratorStats generated = runtime.trafficStats();
     runtime.stopTraffic();
     const Proxy::Stats stats = runtime.stats();
     runtime.stop(); // drains the recorder into the summary
@@ -247,8 +379,9 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
                  .arg(stats.mirrorsFailed)
                  .arg(stats.mirrorsDropped());
     out().flush();
+    const int exportsCode = exports.finish() ? 0 : 2;
     if (reportPath.isEmpty())
-        return 0;
+        return exportsCode;
     QJsonObject report = reportBase;
     report[QStringLiteral("mirrorscope")] = QStringLiteral(MIRRORSCOPE_VERSION);
     report[QStringLiteral("durationSeconds")] = clock.elapsed() / 1000.0;
@@ -264,7 +397,7 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
         return 2;
     }
     out() << "report written to " << reportPath << "\n";
-    return 0;
+    return exportsCode;
 }
 
 QJsonArray bindingsJson(const Proxy::Bindings &bindings)
@@ -348,11 +481,18 @@ int runProxy(const QStringList &arguments)
     const Model::Config config = Model::Config::fromDocuments(documents);
 
     QCoreApplication::setApplicationName(QStringLiteral("mirrorscope"));
+    ExportFiles exports;
+    if (!exports.open(p, &error)) {
+        err() << "proxy: " << error << "\n";
+        return 2;
+    }
     Session::Runtime runtime;
     if (!runtime.start(config, bindings, options)) {
         err() << "proxy: " << runtime.errorString() << "\n";
+        exports.discard();
         return 2;
     }
+    exports.attach(runtime);
     out() << "mirrorscope proxy listening on http://" << runtime.listenText() << "\n";
     for (const QString &w : runtime.engineWarnings())
         err() << "warning: " << w << "\n";
@@ -369,7 +509,8 @@ int runProxy(const QStringList &arguments)
     base[QStringLiteral("istioVersion")] = options.target.toString();
     base[QStringLiteral("bindings")] = bindingsJson(runtime.bindings());
     base[QStringLiteral("startedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, false);
+    return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, false,
+                   exports);
 }
 
 int runDemo(const QStringList &arguments)
@@ -418,6 +559,11 @@ int runDemo(const QStringList &arguments)
     const Model::Config config = Model::Config::fromDocuments(parsed.documents);
     options.demoBackends = true;
     options.defaultHost = options.demoHost;
+    ExportFiles exports;
+    if (!exports.open(p, &error)) {
+        err() << "demo: " << error << "\n";
+        return 2;
+    }
 
     // The demo is for a person at a laptop: if 8080 is taken, take any free port instead.
     if (options.proxy.listenPort != 0 && !p.isSet(QStringLiteral("listen"))) {
@@ -428,8 +574,10 @@ int runDemo(const QStringList &arguments)
     Session::Runtime runtime;
     if (!runtime.start(config, Proxy::Bindings(), options)) {
         err() << "demo: " << runtime.errorString() << "\n";
+        exports.discard();
         return 2;
     }
+    exports.attach(runtime);
     out() << "mirrorscope demo: greeter v1 and v2 on loopback, proxy on http://"
           << runtime.listenText() << " (try: curl http://" << runtime.listenText() << "/hello)\n";
     out() << "traffic: " << rate << " req/s, Poisson arrivals, "
@@ -443,6 +591,7 @@ int runDemo(const QStringList &arguments)
     g.host = options.demoHost.toUtf8();
     if (!runtime.startTraffic(g)) {
         err() << "demo: the traffic generator did not start\n";
+        exports.discard();
         return 2;
     }
     QJsonObject base;
@@ -452,7 +601,8 @@ int runDemo(const QStringList &arguments)
     base[QStringLiteral("istioVersion")] = options.target.toString();
     base[QStringLiteral("bindings")] = bindingsJson(runtime.bindings());
     base[QStringLiteral("startedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, true);
+    return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, true,
+                   exports);
 }
 
 } // namespace App

@@ -12,7 +12,9 @@ namespace {
 constexpr qint64 progressIntervalMs = 100;
 }
 
-TrafficGenerator::TrafficGenerator(QObject *parent) : QObject(parent)
+// The timer is a child so that moveToThread() (the Runtime runs the generator in its own
+// thread) takes it along.
+TrafficGenerator::TrafficGenerator(QObject *parent) : QObject(parent), m_timer(this)
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &TrafficGenerator::tick);

@@ -7,15 +7,27 @@
 #include "proxy/server.h"
 #include "routing/routeengine.h"
 
+#include <QThread>
+
 namespace Session {
 
-Runtime::Runtime(QObject *parent) : QObject(parent), m_generator(new Demo::TrafficGenerator(this))
+Runtime::Runtime(QObject *parent)
+    : QObject(parent), m_trafficThread(new QThread), m_generator(new Demo::TrafficGenerator)
 {
+    m_trafficThread->setObjectName(QStringLiteral("traffic-generator"));
+    m_generator->moveToThread(m_trafficThread);
+    connect(m_trafficThread, &QThread::finished, m_generator, &QObject::deleteLater);
+    connect(m_generator, &Demo::TrafficGenerator::finished, this, &Runtime::trafficFinished,
+            Qt::QueuedConnection);
+    m_trafficThread->start();
 }
 
 Runtime::~Runtime()
 {
     stop();
+    m_trafficThread->quit();
+    m_trafficThread->wait();
+    delete m_trafficThread;
 }
 
 bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings,
@@ -67,8 +79,7 @@ bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings
 
 void Runtime::stop()
 {
-    if (m_generator)
-        m_generator->stop();
+    stopTraffic();
     if (m_server) {
         m_server->stop();
         drain();
@@ -126,12 +137,32 @@ bool Runtime::startTraffic(const Demo::GeneratorConfig &config)
     Demo::GeneratorConfig c = config;
     if (c.port == 0)
         c.port = port();
-    return m_generator->start(c);
+    bool ok = false;
+    Demo::TrafficGenerator *g = m_generator;
+    QMetaObject::invokeMethod(
+        g, [g, c, &ok] { ok = g->start(c); }, Qt::BlockingQueuedConnection);
+    return ok;
 }
 
 void Runtime::stopTraffic()
 {
-    m_generator->stop();
+    Demo::TrafficGenerator *g = m_generator;
+    QMetaObject::invokeMethod(
+        g, [g] { g->stop(); }, Qt::BlockingQueuedConnection);
+}
+
+bool Runtime::isTrafficRunning() const
+{
+    return trafficStats().running;
+}
+
+Demo::GeneratorStats Runtime::trafficStats() const
+{
+    Demo::GeneratorStats stats;
+    Demo::TrafficGenerator *g = m_generator;
+    QMetaObject::invokeMethod(
+        g, [g, &stats] { stats = g->stats(); }, Qt::BlockingQueuedConnection);
+    return stats;
 }
 
 quint16 Runtime::port() const

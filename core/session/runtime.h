@@ -26,6 +26,7 @@ class Server;
 namespace Demo {
 class DemoBackends;
 }
+class QThread;
 
 namespace Session {
 
@@ -64,9 +65,12 @@ public:
     // Targets of the config that have no binding ("greeter-service:v2").
     QStringList unboundTargets() const;
 
+    // The generator runs in its own thread (like the demo backends and the proxy's workers), so
+    // thousands of requests per second never load the GUI's event loop.
     bool startTraffic(const Demo::GeneratorConfig &config); // port 0 = the proxy's port
     void stopTraffic();
-    Demo::TrafficGenerator *generator() const { return m_generator; }
+    bool isTrafficRunning() const;
+    Demo::GeneratorStats trafficStats() const;
 
     quint16 port() const;
     QString listenText() const; // "127.0.0.1:8080"
@@ -78,6 +82,8 @@ public:
 signals:
     // New exchanges were folded into summary(); the batch is passed on for views.
     void exchanges(const QList<Observe::Exchange> &batch);
+    // The generator's run ended (its duration passed, or stopTraffic()). In this thread.
+    void trafficFinished(const Demo::GeneratorStats &stats);
 
 private:
     void drain();
@@ -85,7 +91,8 @@ private:
     std::unique_ptr<Proxy::Server> m_server;
     std::shared_ptr<const Routing::RouteEngine> m_engine;
     std::unique_ptr<Demo::DemoBackends> m_demo;
-    Demo::TrafficGenerator *m_generator = nullptr;
+    QThread *m_trafficThread = nullptr;
+    Demo::TrafficGenerator *m_generator = nullptr; // lives in m_trafficThread
     Options m_options;
     Observe::Summary m_summary;
     QString m_error;
