@@ -1,7 +1,12 @@
 #include "mainwindow.h"
 
-#include "base/diagnostic.h"
 #include "dashboard/dashboardwidget.h"
+#include "dialogs/exportdialog.h"
+#include "dialogs/shortcutsdialog.h"
+#include "editor/noticebar.h"
+#include "editor/recentfiles.h"
+#include "editor/settings.h"
+#include "editor/yamleditor.h"
 #include "logs/exchangemodel.h"
 #include "logs/logview.h"
 #include "routing/routeengine.h"
@@ -15,46 +20,124 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFontDatabase>
+#include <QFileSystemWatcher>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
-#include <QMessageBox>
-#include <QPlainTextEdit>
+#include <QMimeData>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QScreen>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTextBlock>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeWidget>
+#include <QUndoStack>
+#include <QVBoxLayout>
 
 namespace Ui {
 
 namespace {
 constexpr int kLineRole = Qt::UserRole;
 constexpr int kColumnRole = Qt::UserRole + 1;
+constexpr int kSeverityRole = Qt::UserRole + 2;
 constexpr int kStatusMs = 8000;
+constexpr int kOldestIstioMinor = 22; // the oldest release still serving networking/v1
 const QString kDemoHost = QStringLiteral("greeter-service");
+const QString kExampleName = QStringLiteral("greeter-mirror.yaml");
+const QString kExampleKey = QStringLiteral(":example");
+const char *const kGeometryKey = "window/geometry";
+const char *const kStateKey = "window/state";
+const char *const kSplittersKey = "window/splitters";
+const char *const kPageKey = "window/page";
+const char *const kVersionKey = "istio/targetVersion";
+const char *const kDirKey = "files/lastDirectory";
+const char *const kBindingsKey = "bindings/perFile";
+
+// File ▸ New: the smallest useful mirroring setup, valid as it stands.
+const char *const kNewDocument =
+    R"(# Every request goes to v1; a copy of each is mirrored to v2 (its answer is dropped).
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: my-service
+spec:
+  hosts:
+  - my-service
+  http:
+  - route:
+    - destination:
+        host: my-service
+        subset: v1
+    mirror:
+      host: my-service
+      subset: v2
+    mirrorPercentage:
+      value: 100.0
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: my-service
+spec:
+  host: my-service
+  subsets:
+  - name: v1
+    labels:
+      version: v1
+  - name: v2
+    labels:
+      version: v2
+)";
+
+QIcon themed(const char *name, QStyle::StandardPixmap fallback, const QStyle *style)
+{
+    return QIcon::fromTheme(QString::fromLatin1(name), style->standardIcon(fallback));
+}
+
+QString localFileOf(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    for (const QUrl &url : mime->urls())
+        if (url.isLocalFile())
+            return url.toLocalFile();
+    return {};
+}
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_controller(new RunController(this))
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_controller(new RunController(this)),
+      m_watcher(new QFileSystemWatcher(this))
 {
-    m_pages = new QTabWidget(this);
+    setAcceptDrops(true);
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    m_notice = new NoticeBar(central);
+    centralLayout->addWidget(m_notice);
+    m_pages = new QTabWidget(central);
     m_pages->setDocumentMode(true);
     m_pages->addTab(buildEditorPage(), tr("&Editor"));
     m_runPage = new RunPage(m_pages);
     m_pages->addTab(m_runPage, tr("&Run"));
-    setCentralWidget(m_pages);
+    centralLayout->addWidget(m_pages, 1);
+    setCentralWidget(central);
     m_status = new QLabel(this);
     statusBar()->addPermanentWidget(m_status);
 
+    buildActions();
     buildMenus();
     buildToolBar();
 
@@ -63,31 +146,34 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_controller(new 
     connect(m_controller, &RunController::statusChanged, m_runPage, &RunPage::setStatus);
     connect(m_controller, &RunController::runningChanged, this, &MainWindow::updateRunState);
     connect(m_runPage->bindings(), &BindingsView::bindingsEdited, this, [this] {
+        storeBindings();
         if (m_controller->isRunning()) {
             m_controller->setUserBindings(m_runPage->bindings()->userBindings());
             refreshBindings();
-            statusBar()->showMessage(tr("Bindings applied to the running proxy"), kStatusMs);
+            if (!m_restoringBindings)
+                statusBar()->showMessage(tr("Bindings applied to the running proxy"), kStatusMs);
         }
     });
 
-    m_debounce.setSingleShot(true);
-    m_debounce.setInterval(400);
-    connect(&m_debounce, &QTimer::timeout, this, &MainWindow::revalidate);
-    connect(m_yaml, &QPlainTextEdit::textChanged, &m_debounce, qOverload<>(&QTimer::start));
-    connect(m_yaml->document(), &QTextDocument::modificationChanged, this,
-            &MainWindow::updateTitle);
+    connect(m_yamlPane, &YamlEditor::paused, this, &MainWindow::revalidate);
+    connect(m_yamlPane, &YamlEditor::textReplaced, this, &MainWindow::revalidate);
+    connect(m_yamlPane, &YamlEditor::modificationChanged, this, &MainWindow::updateTitle);
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &MainWindow::onFileChangedOnDisk);
 
-    QFile example(QStringLiteral(":/examples/greeter-mirror.yaml"));
-    if (example.open(QIODevice::ReadOnly))
-        m_yaml->setPlainText(QString::fromUtf8(example.readAll()));
-    m_yaml->document()->setModified(false);
-    // Room for three charts and the log side by side, but never beyond the screen.
+    // Room for three charts and the log side by side, but never beyond the screen; the last
+    // session's geometry wins when there is one.
     const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
     resize(qMin(1400, screen.width()), qMin(900, screen.height()));
+    restoreSettings();
+
+    QFile example(QStringLiteral(":/examples/greeter-mirror.yaml"));
+    m_untitledName = kExampleName;
+    if (example.open(QIODevice::ReadOnly))
+        m_yamlPane->loadText(QString::fromUtf8(example.readAll())); // validates (textReplaced)
+    restoreBindings();
     updateTitle();
-    revalidate();
-    m_debounce.stop();
     updateRunState(false);
+    statusBar()->clearMessage();
 }
 
 MainWindow::~MainWindow()
@@ -97,82 +183,187 @@ MainWindow::~MainWindow()
 
 QWidget *MainWindow::buildEditorPage()
 {
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    m_yaml = new QPlainTextEdit(splitter);
-    m_yaml->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_yaml->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_diagnostics = new QTreeWidget(splitter);
+    m_editorSplitter = new QSplitter(Qt::Vertical, this);
+    m_editorSplitter->setObjectName(QStringLiteral("editorSplitter"));
+    m_yamlPane = new YamlEditor(m_editorSplitter);
+    m_diagnostics = new QTreeWidget(m_editorSplitter);
     m_diagnostics->setRootIsDecorated(false);
     m_diagnostics->setHeaderLabels(
         {tr("Severity"), tr("Code"), tr("Line"), tr("Path"), tr("Message")});
     m_diagnostics->header()->setStretchLastSection(true);
-    m_diagnostics->setColumnWidth(0, 80);
+    m_diagnostics->setColumnWidth(0, 90);
     m_diagnostics->setColumnWidth(1, 130);
     m_diagnostics->setColumnWidth(2, 60);
     m_diagnostics->setColumnWidth(3, 260);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    m_editorSplitter->setStretchFactor(0, 3);
+    m_editorSplitter->setStretchFactor(1, 1);
     auto go = [this](QTreeWidgetItem *item) {
         goToDiagnostic(item->data(0, kLineRole).toInt(), item->data(0, kColumnRole).toInt());
     };
     connect(m_diagnostics, &QTreeWidget::itemActivated, this, go);
     connect(m_diagnostics, &QTreeWidget::itemClicked, this, go);
-    return splitter;
+    return m_editorSplitter;
+}
+
+void MainWindow::buildActions()
+{
+    const QStyle *s = style();
+    m_new = new QAction(themed("document-new", QStyle::SP_FileIcon, s), tr("&New"), this);
+    m_new->setShortcut(QKeySequence::New);
+    m_new->setToolTip(tr("A new document: one VirtualService mirroring v1 to v2 (Ctrl+N)"));
+    connect(m_new, &QAction::triggered, this, [this] {
+        if (maybeSave())
+            newDocument();
+    });
+    m_open =
+        new QAction(themed("document-open", QStyle::SP_DialogOpenButton, s), tr("&Open..."), this);
+    m_open->setShortcut(QKeySequence::Open);
+    m_open->setToolTip(tr("Open Istio YAML, also `kubectl get ... -o yaml` output (Ctrl+O)"));
+    connect(m_open, &QAction::triggered, this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = askFileName(false, QString());
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    m_save =
+        new QAction(themed("document-save", QStyle::SP_DialogSaveButton, s), tr("&Save"), this);
+    m_save->setShortcut(QKeySequence::Save);
+    m_save->setToolTip(tr("Save the document (Ctrl+S)"));
+    connect(m_save, &QAction::triggered, this, &MainWindow::save);
+    m_saveAs = new QAction(themed("document-save-as", QStyle::SP_DialogSaveButton, s),
+                           tr("Save &As..."), this);
+    // Not QKeySequence::SaveAs: it has no binding on some Linux desktops.
+    m_saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    connect(m_saveAs, &QAction::triggered, this, &MainWindow::saveAs);
+    m_export = new QAction(themed("document-export", QStyle::SP_ArrowRight, s),
+                           tr("&Export for kubectl..."), this);
+    m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_export->setIconText(tr("Export"));
+    m_export->setToolTip(tr("YAML that `kubectl apply -f` takes: apiVersion, without cluster "
+                            "noise, previewed (Ctrl+E)"));
+    connect(m_export, &QAction::triggered, this, &MainWindow::showExportDialog);
+    m_quit =
+        new QAction(themed("application-exit", QStyle::SP_DialogCloseButton, s), tr("&Quit"), this);
+    m_quit->setShortcut(QKeySequence::Quit);
+    connect(m_quit, &QAction::triggered, this, &QWidget::close);
+
+    QUndoStack *stack = m_yamlPane->undoStack();
+    m_undo = stack->createUndoAction(this, tr("&Undo"));
+    m_undo->setIcon(themed("edit-undo", QStyle::SP_ArrowBack, s));
+    m_undo->setShortcut(QKeySequence::Undo);
+    m_undo->setProperty("shortcutLabel", tr("Undo"));
+    m_redo = stack->createRedoAction(this, tr("&Redo"));
+    m_redo->setIcon(themed("edit-redo", QStyle::SP_ArrowForward, s));
+    // Ctrl+Shift+Z everywhere, and Ctrl+Y where that is the platform's redo.
+    QList<QKeySequence> redoKeys{QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)};
+    for (const QKeySequence &k : QKeySequence::keyBindings(QKeySequence::Redo))
+        if (!redoKeys.contains(k))
+            redoKeys << k;
+    m_redo->setShortcuts(redoKeys);
+    m_redo->setProperty("shortcutLabel", tr("Redo"));
+    m_yamlPane->textEdit()->setUndoActions(m_undo, m_redo);
+
+    m_editorPage = new QAction(tr("&Editor"), this);
+    m_editorPage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    m_editorPage->setProperty("shortcutLabel", tr("Editor page"));
+    connect(m_editorPage, &QAction::triggered, this, [this] { showPage(Page::Editor); });
+    m_runPageAction = new QAction(tr("&Run"), this);
+    m_runPageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    m_runPageAction->setProperty("shortcutLabel", tr("Run page"));
+    connect(m_runPageAction, &QAction::triggered, this, [this] { showPage(Page::Run); });
+
+    m_shortcuts = new QAction(themed("help-keybord-shortcuts", QStyle::SP_DialogHelpButton, s),
+                              tr("&Keyboard Shortcuts"), this);
+    m_shortcuts->setShortcut(QKeySequence(Qt::Key_F1));
+    connect(m_shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    m_about = new QAction(themed("help-about", QStyle::SP_MessageBoxInformation, s),
+                          tr("&About Mirrorscope"), this);
+    connect(m_about, &QAction::triggered, this, &MainWindow::showAbout);
+
+    m_start = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this);
+    m_start->setShortcut(QKeySequence(Qt::Key_F5));
+    m_start->setToolTip(tr("Run the document in the local proxy (F5)"));
+    connect(m_start, &QAction::triggered, this, &MainWindow::start);
+    m_stop = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this);
+    m_stop->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_stop->setToolTip(tr("Stop the proxy, the demo backends and the traffic (Shift+F5)"));
+    connect(m_stop, &QAction::triggered, this, &MainWindow::stop);
+    m_demo = new QAction(tr("Demo backends"), this);
+    m_demo->setCheckable(true);
+    m_demo->setChecked(true);
+    m_demo->setToolTip(tr("Serve %1 v1 and v2 with the built-in greeters").arg(kDemoHost));
+    connect(m_demo, &QAction::toggled, this, &MainWindow::refreshBindings);
 }
 
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open..."), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Istio YAML"), QString(),
-                                                          tr("YAML (*.yaml *.yml);;All files (*)"));
-        if (!path.isEmpty())
-            openFile(path);
-    });
-    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
-        QString path = m_path;
-        if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, tr("Save YAML"), QString(),
-                                                tr("YAML (*.yaml *.yml)"));
-        if (!path.isEmpty())
-            saveTo(path);
-    });
-    file->addAction(tr("Save &As..."), QKeySequence::SaveAs, this, [this] {
-        const QString path =
-            QFileDialog::getSaveFileName(this, tr("Save YAML"), m_path, tr("YAML (*.yaml *.yml)"));
-        if (!path.isEmpty())
-            saveTo(path);
-    });
+    file->addAction(m_new);
+    file->addAction(m_open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    // Built when it opens: files deleted meanwhile are pruned then, and the person is told.
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+    file->addAction(m_save);
+    file->addAction(m_saveAs);
+    file->addAction(m_export);
+    file->addSeparator();
+    file->addAction(m_quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undo);
+    edit->addAction(m_redo);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_editorPage);
+    view->addAction(m_runPageAction);
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(m_start);
+    run->addAction(m_stop);
+    run->addSeparator();
+    run->addAction(m_demo);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_shortcuts);
+    help->addAction(m_about);
+    rebuildRecentMenu();
 }
 
 void MainWindow::buildToolBar()
 {
+    QToolBar *files = addToolBar(tr("File"));
+    files->setObjectName(QStringLiteral("fileToolBar"));
+    files->setMovable(false);
+    files->addAction(m_open);
+    files->addAction(m_save);
+    files->addAction(m_undo);
+    files->addAction(m_redo);
+    files->addAction(m_export);
+    // The one file action whose icon says little: its name beside it.
+    if (auto *b = qobject_cast<QToolButton *>(files->widgetForAction(m_export)))
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+
     QToolBar *bar = addToolBar(tr("Run"));
     bar->setObjectName(QStringLiteral("runToolBar"));
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_start = bar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"));
-    m_start->setShortcut(QKeySequence(Qt::Key_F5));
-    m_start->setToolTip(tr("Run the document in the local proxy (F5)"));
-    connect(m_start, &QAction::triggered, this, &MainWindow::start);
-    m_stop = bar->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"));
-    m_stop->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
-    m_stop->setToolTip(tr("Stop the proxy, the demo backends and the traffic (Shift+F5)"));
-    connect(m_stop, &QAction::triggered, this, &MainWindow::stop);
+    bar->addAction(m_start);
+    bar->addAction(m_stop);
     bar->addSeparator();
 
     bar->addWidget(new QLabel(tr(" Istio "), bar));
     m_version = new QComboBox(bar);
     const Base::IstioVersion latest = Base::IstioVersion::latest();
-    for (int minor = latest.minor; minor >= 20; --minor) {
-        const QString v = QStringLiteral("1.%1").arg(minor);
+    for (int minor = latest.minor; minor >= kOldestIstioMinor; --minor) {
+        const QString v = QStringLiteral("%1.%2").arg(latest.major).arg(minor);
         m_version->addItem(minor == latest.minor ? tr("%1 (latest)").arg(v) : v, v);
     }
     m_version->setToolTip(tr("Target Istio version: checks fields it lacks; up to 1.27 the "
                              "mirror's Host gets the -shadow suffix"));
     connect(m_version, &QComboBox::currentIndexChanged, this, [this] {
+        Settings::open()->setValue(kVersionKey, targetVersion().toString());
         revalidate();
         if (m_controller->isRunning())
             statusBar()->showMessage(tr("The new Istio version applies at the next Start"),
@@ -199,43 +390,327 @@ void MainWindow::buildToolBar()
                           "own requests"));
     bar->addWidget(m_rate);
     bar->addSeparator();
+    bar->addAction(m_demo);
+}
 
-    m_demo = bar->addAction(tr("Demo backends"));
-    m_demo->setCheckable(true);
-    m_demo->setChecked(true);
-    m_demo->setToolTip(tr("Serve %1 v1 and v2 with the built-in greeters").arg(kDemoHost));
-    connect(m_demo, &QAction::toggled, this, &MainWindow::refreshBindings);
+QList<QSplitter *> MainWindow::splitters() const
+{
+    // The Run page's splitters are named here, in creation order, so their sizes can be kept.
+    QList<QSplitter *> all{m_editorSplitter};
+    int n = 0;
+    for (QSplitter *s : m_runPage->findChildren<QSplitter *>()) {
+        if (s->objectName().isEmpty())
+            s->setObjectName(QStringLiteral("runSplitter%1").arg(n));
+        ++n;
+        all << s;
+    }
+    return all;
+}
+
+void MainWindow::restoreSettings()
+{
+    auto settings = Settings::open();
+    restoreGeometry(settings->value(kGeometryKey).toByteArray());
+    restoreState(settings->value(kStateKey).toByteArray());
+    const QVariantMap sizes = settings->value(kSplittersKey).toMap();
+    for (QSplitter *s : splitters())
+        if (sizes.contains(s->objectName()))
+            s->restoreState(sizes.value(s->objectName()).toByteArray());
+    const int version = m_version->findData(settings->value(kVersionKey).toString());
+    if (version >= 0) {
+        const QSignalBlocker block(m_version); // validated once the document is loaded
+        m_version->setCurrentIndex(version);
+    }
+    m_pages->setCurrentIndex(qBound(0, settings->value(kPageKey, 0).toInt(), 1));
+}
+
+void MainWindow::saveSettings()
+{
+    auto settings = Settings::open();
+    settings->setValue(kGeometryKey, saveGeometry());
+    settings->setValue(kStateKey, saveState());
+    QVariantMap sizes;
+    for (QSplitter *s : splitters())
+        sizes.insert(s->objectName(), s->saveState());
+    settings->setValue(kSplittersKey, sizes);
+    settings->setValue(kPageKey, m_pages->currentIndex());
+    settings->setValue(kVersionKey, targetVersion().toString());
+}
+
+QString MainWindow::displayName() const
+{
+    return m_path.isEmpty() ? m_untitledName : QFileInfo(m_path).fileName();
+}
+
+bool MainWindow::isModified() const
+{
+    return m_yamlPane->isModified();
+}
+
+QPlainTextEdit *MainWindow::yamlEditor() const
+{
+    return m_yamlPane->textEdit();
+}
+
+QUndoStack *MainWindow::undoStack() const
+{
+    return m_yamlPane->undoStack();
+}
+
+QString MainWindow::askFileName(bool save, const QString &suggested)
+{
+    if (m_filePrompt)
+        return m_filePrompt(save, suggested);
+    const QString filter = tr("YAML (*.yaml *.yml);;All files (*)");
+    return save ? QFileDialog::getSaveFileName(this, tr("Save YAML"), suggested, filter)
+                : QFileDialog::getOpenFileName(this, tr("Open Istio YAML"), suggested, filter);
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!isModified())
+        return true;
+    QMessageBox::StandardButton answer;
+    if (m_unsavedPrompt) {
+        answer = m_unsavedPrompt(displayName());
+    } else {
+        QMessageBox box(QMessageBox::Warning, tr("Unsaved Changes"),
+                        tr("Save the changes to %1?").arg(displayName()),
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+        box.setInformativeText(tr("Without saving, your changes are lost."));
+        box.setDefaultButton(QMessageBox::Save);
+        answer = QMessageBox::StandardButton(box.exec());
+    }
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::loadDocument(const QString &text, const QString &path, const QByteArray &diskBytes)
+{
+    if (!m_path.isEmpty())
+        m_watcher->removePath(m_path);
+    m_path = path;
+    m_diskBytes = diskBytes;
+    m_notice->dismiss();
+    if (!path.isEmpty())
+        watch(path);
+    m_yamlPane->loadText(text); // re-validates
+    restoreBindings();
+    updateTitle();
+}
+
+void MainWindow::newDocument()
+{
+    m_untitledName = tr("Untitled.yaml");
+    loadDocument(QString::fromUtf8(kNewDocument), QString(), QByteArray());
+    showPage(Page::Editor);
+    statusBar()->showMessage(tr("New document: one VirtualService mirroring v1 to v2"), kStatusMs);
 }
 
 bool MainWindow::openFile(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
-        QMessageBox::warning(this, tr("Open"), tr("Cannot read %1: %2").arg(path, f.errorString()));
+        const QString why = tr("Cannot open %1: %2").arg(path, f.errorString());
+        m_notice->showMessage(NoticeBar::Kind::Error, why.toHtmlEscaped());
+        statusBar()->showMessage(why, kStatusMs);
+        if (!QFileInfo::exists(path))
+            RecentFiles::remove(path);
         return false;
     }
-    m_yaml->setPlainText(QString::fromUtf8(f.readAll()));
-    m_yaml->document()->setModified(false);
-    m_path = path;
-    updateTitle();
-    revalidate();
-    m_debounce.stop();
+    const QByteArray bytes = f.readAll();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    loadDocument(QString::fromUtf8(bytes), absolute, bytes);
+    RecentFiles::add(absolute);
+    Settings::open()->setValue(kDirKey, QFileInfo(absolute).absolutePath());
+    QString message;
+    if (m_listItems > 0)
+        message = m_listItems == 1 ? tr("1 resource from a kubectl List")
+                                   : tr("%1 resources from a kubectl List").arg(m_listItems);
+    else
+        message = tr("Opened %1: %n document(s)", nullptr, m_documents).arg(displayName());
+    if (m_errors > 0)
+        message += tr(", %n error(s)", nullptr, m_errors);
+    statusBar()->showMessage(message, kStatusMs);
     return true;
+}
+
+bool MainWindow::confirmAndOpen(const QString &path)
+{
+    return maybeSave() && openFile(path);
+}
+
+bool MainWindow::save()
+{
+    if (m_path.isEmpty())
+        return saveAs();
+    return saveTo(m_path);
+}
+
+bool MainWindow::saveAs()
+{
+    QString suggested = m_path;
+    if (suggested.isEmpty()) {
+        const QString dir = Settings::open()->value(kDirKey, QDir::homePath()).toString();
+        suggested = QDir(dir).filePath(m_untitledName);
+    }
+    const QString path = askFileName(true, suggested);
+    return !path.isEmpty() && saveTo(path);
 }
 
 bool MainWindow::saveTo(const QString &path)
 {
-    QSaveFile f(path);
-    const QByteArray bytes = m_yaml->toPlainText().toUtf8();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const QByteArray bytes = m_yamlPane->text().toUtf8();
+    QSaveFile f(absolute);
     if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-        QMessageBox::warning(this, tr("Save"),
-                             tr("Cannot write %1: %2").arg(path, f.errorString()));
+        // QSaveFile wrote to a temporary file: the old file is untouched.
+        const QString why = f.errorString();
+        m_notice->showMessage(NoticeBar::Kind::Error,
+                              tr("<b>Not saved.</b> Cannot write %1: %2. The document keeps its "
+                                 "unsaved changes.")
+                                  .arg(absolute.toHtmlEscaped(), why.toHtmlEscaped()));
+        m_notice->addButton(tr("Save &As..."), [this] { saveAs(); });
+        statusBar()->showMessage(tr("Not saved: %1").arg(why), kStatusMs);
         return false;
     }
-    m_path = path;
-    m_yaml->document()->setModified(false);
+    if (!m_path.isEmpty() && m_path != absolute)
+        m_watcher->removePath(m_path);
+    m_path = absolute;
+    m_diskBytes = bytes;
+    watch(absolute);
+    m_yamlPane->closeEditStep();
+    m_yamlPane->undoStack()->setClean();
+    m_notice->dismiss();
+    RecentFiles::add(absolute);
+    Settings::open()->setValue(kDirKey, QFileInfo(absolute).absolutePath());
+    storeBindings(); // the bindings now belong to this file
     updateTitle();
+    statusBar()->showMessage(tr("Saved %1").arg(absolute), kStatusMs);
     return true;
+}
+
+void MainWindow::watch(const QString &path)
+{
+    if (QFileInfo::exists(path) && !m_watcher->files().contains(path))
+        m_watcher->addPath(path);
+}
+
+void MainWindow::onFileChangedOnDisk(const QString &path)
+{
+    if (path != m_path)
+        return;
+    // Editors (and QSaveFile) save by renaming a new file over the old one: the watch ends
+    // with the old file, so watch the path again.
+    watch(path);
+    if (!QFileInfo::exists(path)) {
+        m_notice->showMessage(NoticeBar::Kind::Warning,
+                              tr("<b>%1</b> was deleted or moved on disk. Save writes it again.")
+                                  .arg(displayName().toHtmlEscaped()));
+        m_notice->addButton(tr("&Save"), [this] { save(); });
+        return;
+    }
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return;
+    const QByteArray bytes = f.readAll();
+    if (bytes == m_diskBytes)
+        return; // our own save, or a touch: nothing to offer
+    m_notice->showMessage(
+        NoticeBar::Kind::Warning,
+        tr("<b>%1</b> changed on disk.").arg(displayName().toHtmlEscaped()) +
+            (isModified() ? tr(" Reloading discards your unsaved changes.") : QString()));
+    m_notice->addButton(tr("&Reload"), [this] { reloadFromDisk(); });
+    m_notice->addButton(tr("&Keep Mine"), [this, bytes] {
+        // The document now differs from the file: it is unsaved until saved again.
+        m_diskBytes = bytes;
+        m_yamlPane->undoStack()->resetClean();
+        m_notice->dismiss();
+    });
+}
+
+void MainWindow::reloadFromDisk()
+{
+    const QString path = m_path;
+    if (!openFile(path))
+        return;
+    statusBar()->showMessage(tr("Reloaded %1 from disk").arg(displayName()), kStatusMs);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    const QStringList gone = RecentFiles::prune();
+    if (!gone.isEmpty()) {
+        QStringList names;
+        for (const QString &f : gone)
+            names << QFileInfo(f).fileName();
+        statusBar()->showMessage(tr("Removed from Open Recent, no longer on disk: %1")
+                                     .arg(names.join(QLatin1String(", "))),
+                                 kStatusMs);
+    }
+    m_recentMenu->clear();
+    const QStringList files = RecentFiles::list();
+    int n = 0;
+    for (const QString &f : files) {
+        const QFileInfo info(f);
+        const QString label = n < 9 ? QStringLiteral("&%1  %2").arg(n + 1).arg(info.fileName())
+                                    : QStringLiteral("%1  %2").arg(n + 1).arg(info.fileName());
+        QAction *a = m_recentMenu->addAction(label + QStringLiteral("  —  ") +
+                                             QDir::toNativeSeparators(info.absolutePath()));
+        a->setData(f);
+        a->setToolTip(f);
+        connect(a, &QAction::triggered, this, [this, f] {
+            if (!QFileInfo::exists(f)) {
+                RecentFiles::remove(f);
+                statusBar()->showMessage(
+                    tr("%1 is no longer on disk; removed from Open Recent").arg(f), kStatusMs);
+                return;
+            }
+            confirmAndOpen(f);
+        });
+        ++n;
+    }
+    if (files.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent files"))->setEnabled(false);
+    } else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("&Clear Menu"), this, [] { RecentFiles::clear(); });
+    }
+}
+
+ExportDialog *MainWindow::showExportDialog()
+{
+    if (m_yamlPane->isTyping())
+        revalidate(); // export what is on screen
+    auto *dialog = new ExportDialog(m_yamlPane->text().toUtf8(), m_path, m_lastDiagnostics,
+                                    targetVersion(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dialog =
+        new ShortcutsDialog({m_new, m_open, m_save, m_saveAs, m_export, m_quit, m_undo, m_redo,
+                             m_editorPage, m_runPageAction, m_start, m_stop, m_shortcuts},
+                            this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About Mirrorscope"),
+        tr("<h3>Mirrorscope %1</h3>"
+           "<p>Author Istio traffic mirroring, run it in a local proxy, compare v1 with the "
+           "mirrored v2, and export YAML that <code>kubectl apply -f</code> takes.</p>"
+           "<p>Validation follows Istio's CRD schemas and istiod's rules (target Istio %2). "
+           "Built with Qt %3.</p>")
+            .arg(QStringLiteral(MIRRORSCOPE_VERSION), targetVersion().toString(),
+                 QString::fromLatin1(qVersion())));
 }
 
 Base::IstioVersion MainWindow::targetVersion() const
@@ -247,20 +722,35 @@ Base::IstioVersion MainWindow::targetVersion() const
 
 void MainWindow::revalidate()
 {
-    const QString name =
-        m_path.isEmpty() ? tr("greeter-mirror.yaml") : QFileInfo(m_path).fileName();
-    Yaml::ParseResult parsed = Yaml::parse(m_yaml->toPlainText().toUtf8(), name);
+    Yaml::ParseResult parsed = Yaml::parse(m_yamlPane->text().toUtf8(), displayName());
     Base::Diagnostics all = parsed.diagnostics;
     Validate::Options options;
     options.target = targetVersion();
     all += Validate::validate(parsed.documents, options);
+    m_lastDiagnostics = all;
+    m_documents = int(parsed.documents.size());
+    m_listItems = 0;
+    for (const Yaml::Document &d : parsed.documents)
+        m_listItems += d.listItem >= 0;
+
     m_diagnostics->clear();
     int errors = 0, warnings = 0;
-    for (const Base::Diagnostic &d : all) {
+    QList<CodeEdit::Mark> marks;
+    const Base::Diagnostic *syntax = nullptr;
+    for (const Base::Diagnostic &d : std::as_const(m_lastDiagnostics)) {
         errors += d.severity == Base::Severity::Error;
         warnings += d.severity == Base::Severity::Warning;
+        if (!syntax && d.severity == Base::Severity::Error &&
+            d.code.startsWith(QLatin1String("MS00")))
+            syntax = &d;
         auto *item = new QTreeWidgetItem(m_diagnostics);
         item->setText(0, Base::severityName(d.severity));
+        // Icons, not colours: they follow the theme and do not rely on colour alone.
+        item->setIcon(0, style()->standardIcon(d.severity == Base::Severity::Error
+                                                   ? QStyle::SP_MessageBoxCritical
+                                               : d.severity == Base::Severity::Warning
+                                                   ? QStyle::SP_MessageBoxWarning
+                                                   : QStyle::SP_MessageBoxInformation));
         item->setText(1, d.istioCode.isEmpty() ? d.code : d.istioCode + QLatin1Char('/') + d.code);
         item->setText(2, QStringLiteral("%1:%2").arg(d.line).arg(d.column));
         item->setText(3, d.path);
@@ -268,9 +758,15 @@ void MainWindow::revalidate()
         item->setToolTip(4, d.message);
         item->setData(0, kLineRole, d.line);
         item->setData(0, kColumnRole, d.column);
-        if (d.severity == Base::Severity::Error)
-            item->setForeground(0, QBrush(Qt::darkRed));
+        item->setData(0, kSeverityRole, int(d.severity));
+        if (d.line > 0 && d.severity != Base::Severity::Info)
+            marks.append({d.line, d.column, d.severity == Base::Severity::Error ? 2 : 1});
     }
+    m_yamlPane->setMarks(marks);
+    if (syntax)
+        m_yamlPane->showSyntaxError(syntax->line, syntax->column, syntax->message);
+    else
+        m_yamlPane->clearSyntaxError();
     m_errors = errors;
     m_status->setText(tr("%1 document(s): %2 error(s), %3 warning(s)")
                           .arg(parsed.documents.size())
@@ -290,8 +786,8 @@ void MainWindow::revalidate()
         }
     } else {
         m_configValid = false;
-        // Keep the last good targets in the bindings table: an error mid-typing must not
-        // empty it.
+        // Keep the last good model and targets: an error mid-typing must not empty the
+        // bindings table (or, later, the forms).
         if (m_controller->isRunning())
             statusBar()->showMessage(tr("The document has %n error(s): the proxy keeps running "
                                         "the last valid configuration",
@@ -302,26 +798,14 @@ void MainWindow::revalidate()
 
 void MainWindow::goToDiagnostic(int line, int column)
 {
-    if (line <= 0)
-        return;
-    QTextBlock block = m_yaml->document()->findBlockByLineNumber(line - 1);
-    if (!block.isValid())
-        return;
-    QTextCursor cursor(block);
-    cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor,
-                        std::min(std::max(column - 1, 0), block.length() - 1));
-    m_yaml->setTextCursor(cursor);
-    m_yaml->centerCursor();
-    m_yaml->setFocus();
+    m_yamlPane->goTo(line, column);
 }
 
 void MainWindow::updateTitle()
 {
-    const QString name =
-        m_path.isEmpty() ? tr("greeter-mirror.yaml") : QFileInfo(m_path).fileName();
-    setWindowTitle(
-        QStringLiteral("%1%2 — Mirrorscope")
-            .arg(name, m_yaml->document()->isModified() ? QStringLiteral("*") : QString()));
+    // "greeter-mirror.yaml • — Mirrorscope": the dot says "unsaved", as in other editors.
+    setWindowTitle(QStringLiteral("%1%2 — Mirrorscope")
+                       .arg(displayName(), isModified() ? QStringLiteral(" •") : QString()));
 }
 
 void MainWindow::showPage(Page page)
@@ -351,17 +835,67 @@ void MainWindow::refreshBindings()
                                        m_controller->isRunning() ? &running : nullptr);
 }
 
+QString MainWindow::bindingsKey() const
+{
+    return m_path.isEmpty() ? kExampleKey : m_path;
+}
+
+void MainWindow::storeBindings()
+{
+    if (m_restoringBindings)
+        return;
+    QVariantMap mine;
+    const Proxy::Bindings user = m_runPage->bindings()->userBindings();
+    for (const Proxy::Binding &b : user.all())
+        mine.insert(Proxy::bindingKey(b.target), b.endpoint.text);
+    auto settings = Settings::open();
+    QVariantMap all = settings->value(kBindingsKey).toMap();
+    if (mine.isEmpty())
+        all.remove(bindingsKey());
+    else
+        all.insert(bindingsKey(), mine);
+    // Only files someone may open again keep theirs: the settings must not grow forever.
+    const QStringList recent = RecentFiles::list();
+    for (auto it = all.begin(); it != all.end();) {
+        if (it.key() != bindingsKey() && it.key() != kExampleKey && !recent.contains(it.key()))
+            it = all.erase(it);
+        else
+            ++it;
+    }
+    settings->setValue(kBindingsKey, all);
+}
+
+void MainWindow::restoreBindings()
+{
+    const QVariantMap mine =
+        Settings::open()->value(kBindingsKey).toMap().value(bindingsKey()).toMap();
+    BindingsView *view = m_runPage->bindings();
+    m_restoringBindings = true;
+    // Through the table, as if typed: the view keeps the person's entries itself.
+    for (auto it = mine.cbegin(); it != mine.cend(); ++it) {
+        for (int row = 0; row < view->rowCount(); ++row) {
+            QTableWidgetItem *dest = view->item(row, BindingsView::Destination);
+            QTableWidgetItem *endpoint = view->item(row, BindingsView::Endpoint);
+            if (dest && endpoint && dest->text() == it.key()) {
+                endpoint->setText(it.value().toString());
+                break;
+            }
+        }
+    }
+    m_restoringBindings = false;
+}
+
 void MainWindow::start()
 {
-    if (m_debounce.isActive()) { // typed just now: run what is on screen, not the last check
-        m_debounce.stop();
+    if (m_yamlPane->isTyping()) { // typed just now: run what is on screen, not the last check
+        m_yamlPane->closeEditStep();
         revalidate();
     }
     if (!m_configValid) {
         showPage(Page::Editor);
         for (int i = 0; i < m_diagnostics->topLevelItemCount(); ++i) {
             QTreeWidgetItem *item = m_diagnostics->topLevelItem(i);
-            if (item->text(0) == Base::severityName(Base::Severity::Error)) {
+            if (item->data(0, kSeverityRole).toInt() == int(Base::Severity::Error)) {
                 m_diagnostics->setCurrentItem(item);
                 break;
             }
@@ -426,10 +960,32 @@ void MainWindow::updateRunState(bool running)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    saveSettings();
     // Stop the proxy, the backends and the generator before the widgets go: their last batch
     // is folded into views that still exist.
     m_controller->stop();
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!localFileOf(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = localFileOf(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    // After the drop returns: a modal question inside a drop blocks the source application.
+    QMetaObject::invokeMethod(
+        this, [this, path] { confirmAndOpen(path); }, Qt::QueuedConnection);
 }
 
 } // namespace Ui

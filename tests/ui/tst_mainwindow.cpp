@@ -2,6 +2,8 @@
 // Istio's diagnostic after the debounce and clicking it goes to the line, Start runs the demo
 // (log rows and chart points arrive), Stop stops, and a document with errors does not start.
 #include "dashboard/dashboardwidget.h"
+#include "dialogs/shortcutsdialog.h"
+#include "editor/settings.h"
 #include "logs/exchangemodel.h"
 #include "logs/logview.h"
 #include "mainwindow.h"
@@ -14,9 +16,12 @@
 #include <QLineSeries>
 #include <QPlainTextEdit>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
 #include <QTreeWidget>
@@ -25,17 +30,33 @@ class TestMainWindow : public QObject
 {
     Q_OBJECT
 private slots:
-    void initTestCase() { Q_INIT_RESOURCE(core); }
+    void initTestCase();
     void greeterLoadsClean();
     void brokenWeightShowsDiagnosticAndGoesToLine();
     void startRunsTheDemoAndStopStops();
     void liveEditKeepsRunningOnErrors();
     void startWithErrorsSaysWhy();
+    void f1ListsTheShortcuts();
 
 private:
+    QTemporaryDir m_settingsDir;
     static QTreeWidgetItem *findDiagnostic(QTreeWidget *view, const QString &code);
     static void replaceText(QPlainTextEdit *editor, const QString &from, const QString &typed);
 };
+
+void TestMainWindow::initTestCase()
+{
+    Q_INIT_RESOURCE(core);
+    // Window geometry, recent files and the target version go to the test location.
+    QStandardPaths::setTestModeEnabled(true);
+    // Test mode alone would share one settings file among the ui tests, which ctest -j runs
+    // at the same time: each executable gets its own folder.
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QVERIFY2(Ui::Settings::open()->fileName().startsWith(m_settingsDir.path()),
+             qPrintable(Ui::Settings::open()->fileName()));
+    Ui::Settings::open()->clear();
+}
 
 QTreeWidgetItem *TestMainWindow::findDiagnostic(QTreeWidget *view, const QString &code)
 {
@@ -161,7 +182,8 @@ void TestMainWindow::liveEditKeepsRunningOnErrors()
     QTRY_VERIFY(w.statusBar()->currentMessage().contains(QLatin1String("applied")));
     QCOMPARE(w.errorCount(), 0);
     QVERIFY(w.runController()->isRunning());
-    w.close(); // closing stops the proxy
+    w.setUnsavedPrompt([](const QString &) { return QMessageBox::Discard; });
+    QVERIFY(w.close()); // closing stops the proxy
     QVERIFY(!w.runController()->isRunning());
 }
 
@@ -179,6 +201,27 @@ void TestMainWindow::startWithErrorsSaysWhy()
     QVERIFY(w.diagnosticsView()->currentItem());
     QVERIFY(w.diagnosticsView()->currentItem()->text(1).contains(QLatin1String("IST0106")));
     QVERIFY(w.startAction()->isEnabled());
+}
+
+void TestMainWindow::f1ListsTheShortcuts()
+{
+    Ui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::keyClick(&w, Qt::Key_F1);
+    Ui::ShortcutsDialog *d = nullptr;
+    QTRY_VERIFY((d = w.findChild<Ui::ShortcutsDialog *>()) && d->isVisible());
+    QMap<QString, QString> keys;
+    for (int i = 0; i < d->table()->topLevelItemCount(); ++i)
+        keys.insert(d->table()->topLevelItem(i)->text(0), d->table()->topLevelItem(i)->text(1));
+    QCOMPARE(keys.value(QStringLiteral("Export for kubectl")), QStringLiteral("Ctrl+E"));
+    QCOMPARE(keys.value(QStringLiteral("Start")), QStringLiteral("F5"));
+    QCOMPARE(keys.value(QStringLiteral("Stop")), QStringLiteral("Shift+F5"));
+    QCOMPARE(keys.value(QStringLiteral("Run page")), QStringLiteral("Ctrl+2"));
+    QVERIFY(keys.value(QStringLiteral("Redo")).startsWith(QLatin1String("Ctrl+Shift+Z")));
+    QCOMPARE(keys.value(QStringLiteral("Undo")), QStringLiteral("Ctrl+Z"));
+    QCOMPARE(keys.value(QStringLiteral("Save As")), QStringLiteral("Ctrl+Shift+S"));
+    d->close();
 }
 
 QTEST_MAIN(TestMainWindow)
