@@ -5,6 +5,8 @@
 #include "model/resource.h"
 #include "observe/exporters.h"
 #include "observe/har.h"
+#include "observe/metrics.h"
+#include "observe/metricsserver.h"
 #include "proxy/server.h"
 #include "session/runtime.h"
 #include "validate/validator.h"
@@ -114,6 +116,10 @@ void addCommonOptions(QCommandLineParser &p, const QString &defaultListen)
          QStringLiteral(
              "Export Authorization, Proxy-Authorization, Cookie and Set-Cookie "
              "values as sent (default: masked, e.g. \"Bearer \u2022\u2022\u2022\u2022\")")});
+    p.addOption({QStringLiteral("metrics"),
+                 QStringLiteral("Serve Prometheus metrics with Istio's names at "
+                                "http://ADDR:PORT/metrics (loopback only; port 0 = any free port)"),
+                 QStringLiteral("addr:port")});
     p.addOption({QStringLiteral("interval"),
                  QStringLiteral("Seconds between summary lines (default 2)"), QStringLiteral("S"),
                  QStringLiteral("2")});
@@ -315,8 +321,35 @@ private:
 // Runs the loop until the duration ends or a signal arrives; prints summary lines; writes the
 // report. Returns the exit code.
 int runLoop(Session::Runtime &runtime, double duration, int interval, const QString &reportPath,
-            const QJsonObject &reportBase, bool withGenerator, ExportFiles &exports)
+            const QJsonObject &reportBase, bool withGenerator, ExportFiles &exports,
+            const QString &metricsAddress)
 {
+    // Prometheus endpoint on its own loopback port, fed from the same exchange batches.
+    std::shared_ptr<Observe::Metrics> metrics;
+    std::unique_ptr<Observe::MetricsServer> metricsServer;
+    if (!metricsAddress.isEmpty()) {
+        QHostAddress address;
+        quint16 port = 0;
+        QString error;
+        metrics = std::make_shared<Observe::Metrics>();
+        metrics->setProxyStatsSource([&runtime] { return runtime.stats(); });
+        metricsServer = std::make_unique<Observe::MetricsServer>(metrics);
+        if (!Observe::MetricsServer::parseAddress(metricsAddress, &address, &port, &error) ||
+            !metricsServer->listen(address, port)) {
+            err() << "--metrics " << metricsAddress << ": "
+                  << (error.isEmpty() ? metricsServer->errorString() : error) << "\n";
+            err().flush();
+            runtime.stop();
+            exports.discard();
+            return 2;
+        }
+        QObject::connect(
+            &runtime, &Session::Runtime::exchanges, metricsServer.get(),
+            [metrics](const QList<Observe::Exchange> &batch) { metrics->addBatch(batch); });
+        out() << "metrics at " << metricsServer->url() << "\n";
+        out().flush();
+    }
+
     UnixSignals unixSignals;
     QElapsedTimer clock;
     clock.start();
@@ -510,7 +543,7 @@ int runProxy(const QStringList &arguments)
     base[QStringLiteral("bindings")] = bindingsJson(runtime.bindings());
     base[QStringLiteral("startedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, false,
-                   exports);
+                   exports, p.value(QStringLiteral("metrics")));
 }
 
 int runDemo(const QStringList &arguments)
@@ -602,7 +635,7 @@ int runDemo(const QStringList &arguments)
     base[QStringLiteral("bindings")] = bindingsJson(runtime.bindings());
     base[QStringLiteral("startedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     return runLoop(runtime, duration, interval, p.value(QStringLiteral("report")), base, true,
-                   exports);
+                   exports, p.value(QStringLiteral("metrics")));
 }
 
 } // namespace App
