@@ -127,7 +127,9 @@ std::vector<SignedHistogram::Bucket> SignedHistogram::buckets() const
 
 // ---- LatencySummary -------------------------------------------------------------------------
 
-LatencySummary LatencySummary::of(const Histogram &h)
+namespace {
+
+template <typename H> LatencySummary summarize(const H &h)
 {
     LatencySummary s;
     s.count = h.count();
@@ -143,20 +145,16 @@ LatencySummary LatencySummary::of(const Histogram &h)
     return s;
 }
 
+} // namespace
+
+LatencySummary LatencySummary::of(const Histogram &h)
+{
+    return summarize(h);
+}
+
 LatencySummary LatencySummary::of(const SignedHistogram &h)
 {
-    LatencySummary s;
-    s.count = h.count();
-    if (!s.count)
-        return s;
-    s.minUs = h.min();
-    s.p50Us = h.percentile(0.5);
-    s.p90Us = h.percentile(0.9);
-    s.p99Us = h.percentile(0.99);
-    s.p999Us = h.percentile(0.999);
-    s.maxUs = h.max();
-    s.meanUs = h.mean();
-    return s;
+    return summarize(h);
 }
 
 // ---- Aggregates -----------------------------------------------------------------------------

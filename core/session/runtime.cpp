@@ -151,11 +151,6 @@ void Runtime::stopTraffic()
         g, [g] { g->stop(); }, Qt::BlockingQueuedConnection);
 }
 
-bool Runtime::isTrafficRunning() const
-{
-    return trafficStats().running;
-}
-
 Demo::GeneratorStats Runtime::trafficStats() const
 {
     Demo::GeneratorStats stats;

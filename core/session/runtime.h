@@ -69,7 +69,6 @@ public:
     // thousands of requests per second never load the GUI's event loop.
     bool startTraffic(const Demo::GeneratorConfig &config); // port 0 = the proxy's port
     void stopTraffic();
-    bool isTrafficRunning() const;
     Demo::GeneratorStats trafficStats() const;
 
     quint16 port() const;

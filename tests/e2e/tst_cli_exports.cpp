@@ -1,7 +1,7 @@
 // `--har` / `--jsonl` / `--csv` / `--no-mask` as a user runs them: the real executable, the files
 // it writes while running and completes at exit (end of --duration, SIGINT, SIGTERM), secrets
 // masked unless asked otherwise, and unwritable paths refused before anything listens.
-#include "../core/proxy/testbackend.h"
+#include "childprocess.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -31,61 +31,6 @@ QByteArray readFile(const QString &path)
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
-
-// The child with its output collected while the test's event loop runs (in-test backends live
-// in that loop, so the test never blocks in waitFor* while the child needs them).
-class Child
-{
-public:
-    Child()
-    {
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
-                         [this] { out += process.readAllStandardOutput(); });
-        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
-                         [this] { err += process.readAllStandardError(); });
-    }
-    ~Child()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill(); // the pid we started, nothing else
-            process.waitForFinished(5000);
-        }
-    }
-    bool start(const QStringList &args)
-    {
-        process.start(QStringLiteral(MIRRORSCOPE_BINARY), args);
-        return process.waitForStarted(10000);
-    }
-    quint16 waitForListenPort(int timeoutMs = 15000)
-    {
-        const QRegularExpression re(QStringLiteral("http://127\\.0\\.0\\.1:(\\d+)"));
-        QRegularExpressionMatch m;
-        runUntil(
-            [&] {
-                m = re.match(QString::fromUtf8(out));
-                return m.hasMatch() || process.state() == QProcess::NotRunning;
-            },
-            timeoutMs);
-        return m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
-    }
-    bool waitForExit(int timeoutMs = 60000)
-    {
-        const bool done =
-            runUntil([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
-        out += process.readAllStandardOutput();
-        err += process.readAllStandardError();
-        return done;
-    }
-    bool exitedCleanly() const
-    {
-        return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
-    }
-    QString all() const { return QString::fromUtf8(out + "\n--- stderr ---\n" + err); }
-
-    QProcess process;
-    QByteArray out;
-    QByteArray err;
-};
 
 QJsonArray harEntries(const QByteArray &bytes, QString *problem)
 {

@@ -1,6 +1,6 @@
 // `mirrorscope proxy` and `mirrorscope demo` as a user runs them: the real executable on
 // loopback, in-test backends bound to it, a raw HTTP client, SIGTERM to stop, the JSON report.
-#include "../core/proxy/testbackend.h"
+#include "childprocess.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -45,58 +45,6 @@ QJsonObject versionOf(const QJsonObject &report, const QString &label)
     }
     return {};
 }
-
-// The child process with its output collected while the test's event loop runs (the in-test
-// backends live in that loop, so the test never blocks in waitFor* while the child needs them).
-class Child
-{
-public:
-    Child()
-    {
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
-                         [this] { out += process.readAllStandardOutput(); });
-        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
-                         [this] { err += process.readAllStandardError(); });
-    }
-    ~Child()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill(); // the pid we started, nothing else
-            process.waitForFinished(5000);
-        }
-    }
-    bool start(const QStringList &args)
-    {
-        process.start(QStringLiteral(MIRRORSCOPE_BINARY), args);
-        return process.waitForStarted(10000);
-    }
-    // The port from "listening on http://127.0.0.1:PORT", 0 when it did not come.
-    quint16 waitForListenPort(int timeoutMs = 15000)
-    {
-        const QRegularExpression re(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-        QRegularExpressionMatch m;
-        runUntil(
-            [&] {
-                m = re.match(QString::fromUtf8(out));
-                return m.hasMatch() || process.state() == QProcess::NotRunning;
-            },
-            timeoutMs);
-        return m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
-    }
-    bool waitForExit(int timeoutMs = 30000)
-    {
-        const bool done =
-            runUntil([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
-        out += process.readAllStandardOutput();
-        err += process.readAllStandardError();
-        return done;
-    }
-    QString all() const { return QString::fromUtf8(out + "\n--- stderr ---\n" + err); }
-
-    QProcess process;
-    QByteArray out;
-    QByteArray err;
-};
 
 struct Run
 {

@@ -29,6 +29,10 @@
 #include <QTreeWidget>
 #include <QUndoStack>
 
+#include "windowtestutil.h"
+
+using namespace TestSupport;
+
 class TestDocument : public QObject
 {
     Q_OBJECT
@@ -54,8 +58,6 @@ private slots:
 private:
     QTemporaryDir m_settingsDir;
     QString writeFile(const QString &name, const QByteArray &bytes);
-    static QTreeWidgetItem *findDiagnostic(QTreeWidget *view, const QString &code);
-    static void typeOver(QPlainTextEdit *editor, const QString &from, const QString &typed);
     static QString example();
 
     QTemporaryDir m_dir;
@@ -92,22 +94,6 @@ QString TestDocument::example()
 {
     QFile f(QStringLiteral(":/examples/greeter-mirror.yaml"));
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QTreeWidgetItem *TestDocument::findDiagnostic(QTreeWidget *view, const QString &code)
-{
-    for (int i = 0; i < view->topLevelItemCount(); ++i)
-        if (view->topLevelItem(i)->text(1).contains(code))
-            return view->topLevelItem(i);
-    return nullptr;
-}
-
-void TestDocument::typeOver(QPlainTextEdit *editor, const QString &from, const QString &typed)
-{
-    QTextCursor c = editor->document()->find(from);
-    QVERIFY2(!c.isNull(), qPrintable(from));
-    editor->setTextCursor(c);
-    QTest::keyClicks(editor, typed);
 }
 
 void TestDocument::undoRedoOfTypingRestoresTextAndDiagnostics()

@@ -26,6 +26,10 @@
 #include <QTextBlock>
 #include <QTreeWidget>
 
+#include "windowtestutil.h"
+
+using namespace TestSupport;
+
 class TestMainWindow : public QObject
 {
     Q_OBJECT
@@ -40,8 +44,6 @@ private slots:
 
 private:
     QTemporaryDir m_settingsDir;
-    static QTreeWidgetItem *findDiagnostic(QTreeWidget *view, const QString &code);
-    static void replaceText(QPlainTextEdit *editor, const QString &from, const QString &typed);
 };
 
 void TestMainWindow::initTestCase()
@@ -56,23 +58,6 @@ void TestMainWindow::initTestCase()
     QVERIFY2(Ui::Settings::open()->fileName().startsWith(m_settingsDir.path()),
              qPrintable(Ui::Settings::open()->fileName()));
     Ui::Settings::open()->clear();
-}
-
-QTreeWidgetItem *TestMainWindow::findDiagnostic(QTreeWidget *view, const QString &code)
-{
-    for (int i = 0; i < view->topLevelItemCount(); ++i)
-        if (view->topLevelItem(i)->text(1).contains(code))
-            return view->topLevelItem(i);
-    return nullptr;
-}
-
-// Selects `from` in the editor and types `typed` over it, key by key, as a person would.
-void TestMainWindow::replaceText(QPlainTextEdit *editor, const QString &from, const QString &typed)
-{
-    QTextCursor c = editor->document()->find(from);
-    QVERIFY2(!c.isNull(), qPrintable(from));
-    editor->setTextCursor(c);
-    QTest::keyClicks(editor, typed);
 }
 
 void TestMainWindow::greeterLoadsClean()
@@ -98,7 +83,7 @@ void TestMainWindow::brokenWeightShowsDiagnosticAndGoesToLine()
     Ui::MainWindow w;
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    replaceText(w.yamlEditor(), QStringLiteral("100"), QStringLiteral("-15"));
+    typeOver(w.yamlEditor(), QStringLiteral("100"), QStringLiteral("-15"));
     QVERIFY(w.yamlEditor()->toPlainText().contains(QLatin1String("weight: -15")));
     QTRY_VERIFY(findDiagnostic(w.diagnosticsView(), QStringLiteral("IST0106")));
     QTreeWidgetItem *item = findDiagnostic(w.diagnosticsView(), QStringLiteral("IST0106"));
@@ -175,10 +160,10 @@ void TestMainWindow::liveEditKeepsRunningOnErrors()
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     w.startAction()->trigger();
     QVERIFY(w.runController()->isRunning());
-    replaceText(w.yamlEditor(), QStringLiteral("100"), QStringLiteral("-15"));
+    typeOver(w.yamlEditor(), QStringLiteral("100"), QStringLiteral("-15"));
     QTRY_VERIFY(w.statusBar()->currentMessage().contains(QLatin1String("last valid")));
     QVERIFY(w.runController()->isRunning());
-    replaceText(w.yamlEditor(), QStringLiteral("-15"), QStringLiteral("100"));
+    typeOver(w.yamlEditor(), QStringLiteral("-15"), QStringLiteral("100"));
     QTRY_VERIFY(w.statusBar()->currentMessage().contains(QLatin1String("applied")));
     QCOMPARE(w.errorCount(), 0);
     QVERIFY(w.runController()->isRunning());
