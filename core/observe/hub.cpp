@@ -94,16 +94,20 @@ void Hub::addBatch(const QList<Observe::Exchange> &batch)
     }
     compareLock.unlock();
     const qint64 now = m_clock();
+    QList<QList<Comparison>> comparisons;
+    comparisons.reserve(batch.size());
     {
         std::lock_guard lock(m_mutex);
         for (qsizetype i = 0; i < batch.size(); ++i) {
             Prepared &p = prepared[size_t(i)];
             m_aggregates.add(batch.at(i), p.comparisons, now, p.endpoint);
             m_store.insert(std::move(p.packed));
+            comparisons.append(std::move(p.comparisons));
         }
         ++m_generation;
     }
     emit batchAdded(int(batch.size()));
+    emit compared(batch, comparisons);
 }
 
 void Hub::reset()

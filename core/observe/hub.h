@@ -87,6 +87,10 @@ public slots:
 
 signals:
     void batchAdded(int exchanges);
+    // Every batch with its comparisons (comparisons[i] for batch[i]), emitted from addBatch()'s
+    // thread after the batch was counted: views that list exchanges use it.
+    void compared(const QList<Observe::Exchange> &batch,
+                  const QList<QList<Observe::Comparison>> &comparisons);
 
 private:
     std::shared_ptr<const Snapshot> build(qint64 nowMs) const;

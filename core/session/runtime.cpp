@@ -2,6 +2,7 @@
 
 #include "demo/demobackends.h"
 #include "model/resource.h"
+#include "observe/hub.h"
 #include "proxy/decider.h"
 #include "proxy/recorder.h"
 #include "proxy/server.h"
@@ -20,6 +21,16 @@ Runtime::Runtime(QObject *parent)
     connect(m_generator, &Demo::TrafficGenerator::finished, this, &Runtime::trafficFinished,
             Qt::QueuedConnection);
     m_trafficThread->start();
+
+    qRegisterMetaType<QList<Observe::Exchange>>();
+    qRegisterMetaType<QList<QList<Observe::Comparison>>>();
+    m_observeThread = new QThread;
+    m_observeThread->setObjectName(QStringLiteral("observe"));
+    m_hub = new Observe::Hub;
+    m_hub->moveToThread(m_observeThread);
+    connect(m_observeThread, &QThread::finished, m_hub, &QObject::deleteLater);
+    connect(m_hub, &Observe::Hub::compared, this, &Runtime::observed, Qt::QueuedConnection);
+    m_observeThread->start();
 }
 
 Runtime::~Runtime()
@@ -28,6 +39,16 @@ Runtime::~Runtime()
     m_trafficThread->quit();
     m_trafficThread->wait();
     delete m_trafficThread;
+    m_observeThread->quit();
+    m_observeThread->wait();
+    delete m_observeThread;
+}
+
+void Runtime::flushObservations()
+{
+    // Queued calls run in order: once this empty one ran, every earlier addBatch() has.
+    QMetaObject::invokeMethod(
+        m_hub, [] {}, Qt::BlockingQueuedConnection);
 }
 
 bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings,
@@ -37,6 +58,7 @@ bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings
     m_options = options;
     m_summary = Observe::Summary();
     m_error.clear();
+    QMetaObject::invokeMethod(m_hub, &Observe::Hub::reset, Qt::QueuedConnection);
 
     Proxy::Bindings effective = bindings;
     if (options.demoBackends) {
@@ -190,6 +212,9 @@ void Runtime::drain()
     if (batch.isEmpty())
         return;
     m_summary.addAll(batch);
+    Observe::Hub *hub = m_hub;
+    QMetaObject::invokeMethod(
+        hub, [hub, batch] { hub->addBatch(batch); }, Qt::QueuedConnection);
     emit exchanges(batch);
 }
 

@@ -26,6 +26,10 @@ class Server;
 namespace Demo {
 class DemoBackends;
 }
+namespace Observe {
+class Hub;
+struct Comparison;
+} // namespace Observe
 class QThread;
 
 namespace Session {
@@ -76,11 +80,23 @@ public:
     Proxy::Stats stats() const;
     Proxy::Server *server() const { return m_server.get(); }
     const Observe::Summary &summary() const { return m_summary; }
+    // Compares, aggregates and stores every exchange in its own thread ("observe"), so neither
+    // the proxy's workers nor the GUI pay for body diffs. Its snapshot(), find(),
+    // storedExchanges() and withComparator() may be called from any thread. It lives as long as
+    // the Runtime; start() empties it.
+    Observe::Hub *hub() const { return m_hub; }
+    // Returns once the hub has taken every batch drained so far (call after stop() before
+    // reading a final snapshot). Does not wait for the observed() signals queued to this thread.
+    void flushObservations();
     QStringList engineWarnings() const;
 
 signals:
     // New exchanges were folded into summary(); the batch is passed on for views.
     void exchanges(const QList<Observe::Exchange> &batch);
+    // The same exchanges after the hub compared them: comparisons[i] belongs to batch[i] (one
+    // Comparison per mirror leg). Emitted in this object's thread, shortly after exchanges().
+    void observed(const QList<Observe::Exchange> &batch,
+                  const QList<QList<Observe::Comparison>> &comparisons);
     // The generator's run ended (its duration passed, or stopTraffic()). In this thread.
     void trafficFinished(const Demo::GeneratorStats &stats);
 
@@ -92,6 +108,8 @@ private:
     std::unique_ptr<Demo::DemoBackends> m_demo;
     QThread *m_trafficThread = nullptr;
     Demo::TrafficGenerator *m_generator = nullptr; // lives in m_trafficThread
+    QThread *m_observeThread = nullptr;
+    Observe::Hub *m_hub = nullptr; // lives in m_observeThread
     Options m_options;
     Observe::Summary m_summary;
     QString m_error;
