@@ -30,7 +30,7 @@ static const QByteArray kBadResponseBody =
 DownstreamConnection::DownstreamConnection(Worker *worker, qintptr descriptor)
     : QObject(worker), m_worker(worker), m_socket(new QTcpSocket(this)),
       m_idleTimer(new QTimer(this)), m_auxTimer(new QTimer(this)), m_routeTimer(new QTimer(this)),
-      m_perTryTimer(new QTimer(this))
+      m_perTryTimer(new QTimer(this)), m_headerTimer(new QTimer(this))
 {
     if (!m_socket->setSocketDescriptor(descriptor)) {
         m_closing = true;
@@ -49,7 +49,7 @@ DownstreamConnection::DownstreamConnection(Worker *worker, qintptr descriptor)
     connect(m_socket, &QTcpSocket::disconnected, this, &DownstreamConnection::onClientGone,
             Qt::QueuedConnection);
 
-    for (QTimer *t : {m_idleTimer, m_auxTimer, m_routeTimer, m_perTryTimer})
+    for (QTimer *t : {m_idleTimer, m_auxTimer, m_routeTimer, m_perTryTimer, m_headerTimer})
         t->setSingleShot(true);
     // A fault delay is a promise about timing (coarse timers may fire 5 % early).
     m_auxTimer->setTimerType(Qt::PreciseTimer);
@@ -57,6 +57,7 @@ DownstreamConnection::DownstreamConnection(Worker *worker, qintptr descriptor)
     connect(m_auxTimer, &QTimer::timeout, this, &DownstreamConnection::onAuxTimer);
     connect(m_routeTimer, &QTimer::timeout, this, &DownstreamConnection::onRouteTimeout);
     connect(m_perTryTimer, &QTimer::timeout, this, &DownstreamConnection::onPerTryTimeout);
+    connect(m_headerTimer, &QTimer::timeout, this, &DownstreamConnection::onHeadersTimeout);
 
     m_lastActivityUs = monotonicUs();
     if (m_worker->settings().idleTimeoutMs > 0)
@@ -76,6 +77,11 @@ DownstreamConnection::~DownstreamConnection()
 bool DownstreamConnection::isOpen() const
 {
     return !m_closing;
+}
+
+void DownstreamConnection::evict()
+{
+    closeNow();
 }
 
 const http_parser_settings &DownstreamConnection::parserSettings()
@@ -148,9 +154,17 @@ void DownstreamConnection::processInput()
             Counters::bump(m_worker->counters().bytesIn, quint64(n));
             m_lastActivityUs = monotonicUs();
         }
+        m_execStart = m_in.constData() + m_inPos;
         const size_t parsed =
             http_parser_execute(&m_parser, &parserSettings(), m_in.constData() + m_inPos,
                                 size_t(m_in.size() - m_inPos));
+        for (const char *c = m_execStart + parsed; c > m_execStart; --c) {
+            if (c[-1] != ' ' && c[-1] != '\t') {
+                m_prevNonBlank = c[-1];
+                break;
+            }
+        }
+        m_execStart = nullptr;
         m_inPos += qsizetype(parsed);
         if (m_closing)
             break;
@@ -218,9 +232,52 @@ void DownstreamConnection::onIdleCheck()
         m_idleTimer->start(int((idleUs - quietUs + 999) / 1000));
         return;
     }
+    if (m_active && !m_respStarted && !m_closing) {
+        // Nothing moved either way for the whole idle timeout: the client gets an answer, as
+        // with Envoy's stream idle timeout, rather than a bare close. Upstream silent after a
+        // complete request: 504, and the connection stays usable. Client silent mid-body: 408,
+        // and the connection closes (the rest of the body will not be read).
+        if (m_conn) {
+            m_conn->discard();
+            m_conn = nullptr;
+        }
+        m_auxTimer->stop();
+        m_lastActivityUs = monotonicUs();
+        m_idleTimer->start(m_worker->settings().idleTimeoutMs);
+        if (m_bodyDone) {
+            Counters::bump(m_worker->counters().upstreamTimeouts);
+            answerFailure(504, QByteArrayLiteral("stream timeout"), QStringLiteral("idle timeout"));
+            scheduleProcessInput();
+        } else {
+            m_closeAfter = true;
+            answerFailure(408,
+                          QByteArrayLiteral("request timeout: the request body stopped "
+                                            "arriving"),
+                          QStringLiteral("idle timeout"));
+            closeGracefully();
+        }
+        return;
+    }
     if (m_active)
         abortRequest(QStringLiteral("idle timeout"));
     closeNow(); // also ends a graceful close that a client never let flush
+}
+
+void DownstreamConnection::onHeadersTimeout()
+{
+    if (m_closing || m_active)
+        return;
+    // Slowloris: the head is still incomplete, however steadily its bytes trickle in.
+    const QByteArray body = "request timeout: the request headers were not complete within " +
+                            QByteArray::number(m_worker->settings().requestHeadersTimeoutMs) +
+                            " ms\n";
+    Counters &counters = m_worker->counters();
+    Counters::bump(counters.requests);
+    Counters::bump(counters.badRequests);
+    writeClient(localResponse(408, body, true));
+    countStatus(408);
+    recordRejected(408, body.trimmed());
+    closeGracefully();
 }
 
 void DownstreamConnection::onClientGone()
@@ -253,6 +310,7 @@ void DownstreamConnection::closeNow()
     m_auxTimer->stop();
     m_routeTimer->stop();
     m_perTryTimer->stop();
+    m_headerTimer->stop();
     if (m_conn) {
         m_conn->discard();
         m_conn = nullptr;
@@ -272,11 +330,21 @@ void DownstreamConnection::handleParseError(http_errno error)
     } else if (error == HPE_HEADER_OVERFLOW || m_headerTooLarge) {
         status = 431;
         body = QByteArrayLiteral("request header fields too large");
+    } else if (error == HPE_INVALID_METHOD && !m_active &&
+               m_in.mid(qMax<qsizetype>(0, m_inPos - 2)).startsWith("PRI")) {
+        // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n": HTTP/2 with prior knowledge. Say so plainly
+        // (an HTTP/1.1 answer the person can read in a packet capture or curl -v) and close.
+        status = 505;
+        body = QByteArrayLiteral("HTTP/2 is not supported: mirrorscope's proxy speaks "
+                                 "HTTP/1.1 only (the client sent the HTTP/2 connection preface)");
     } else {
         body = QByteArrayLiteral("bad request: ") + http_errno_description(error);
     }
     body += '\n';
+    m_headerTimer->stop();
     Counters::bump(m_worker->counters().badRequests);
+    if (!m_active)
+        Counters::bump(m_worker->counters().requests); // a refused request is still a request
     if (m_active) {
         // The body turned out to be malformed (a bad chunk size): the upstream must not see
         // the rest, and the mirrors never get an incomplete body.
@@ -349,6 +417,8 @@ int DownstreamConnection::cbMessageBegin(http_parser *p)
     self->m_headerBytes = 0;
     self->m_headerTooLarge = false;
     self->m_rejectStatus = 0;
+    if (const int ms = self->m_worker->settings().requestHeadersTimeoutMs; ms > 0)
+        self->m_headerTimer->start(ms);
     return 0;
 }
 
@@ -372,10 +442,17 @@ int DownstreamConnection::cbHeaderField(http_parser *p, const char *at, size_t l
         self->m_headerTooLarge = true;
         return 1;
     }
-    if (self->m_lastWasValue || self->m_headers.isEmpty())
+    if (self->m_lastWasValue || self->m_headers.isEmpty()) {
+        const int maxCount = self->m_worker->settings().maxHeaderCount;
+        if (maxCount > 0 && self->m_headers.size() >= maxCount) {
+            self->reject(431, "request header fields too large: more than " +
+                                  QByteArray::number(maxCount) + " headers");
+            return 1;
+        }
         self->m_headers.append({QByteArray(at, qsizetype(len)), QByteArray()});
-    else
+    } else {
         self->m_headers.last().first.append(at, qsizetype(len));
+    }
     self->m_lastWasValue = false;
     return 0;
 }
@@ -390,6 +467,20 @@ int DownstreamConnection::cbHeaderValue(http_parser *p, const char *at, size_t l
     }
     if (self->m_headers.isEmpty())
         return 1;
+    if (len > 0 && self->m_execStart) {
+        // A value that starts right after a line break (and blanks) continues the previous
+        // line: obs-fold. RFC 9112 §5.2 lets a server refuse it, and refusing is the only
+        // safe choice for a proxy: parsers disagree on it (Transfer-Encoding smuggling).
+        const char *c = at;
+        while (c > self->m_execStart && (c[-1] == ' ' || c[-1] == '\t'))
+            --c;
+        const char before = c > self->m_execStart ? c[-1] : self->m_prevNonBlank;
+        if (before == '\n') {
+            self->reject(400, "bad request: obsolete line folding in header " +
+                                  self->m_headers.last().first.left(64));
+            return 1;
+        }
+    }
     self->m_headers.last().second.append(at, qsizetype(len));
     self->m_lastWasValue = true;
     return 0;
@@ -435,6 +526,67 @@ static bool isToken(const QByteArray &name)
     return true;
 }
 
+// What the proxy writes into a head must not be able to start a new line or end one early:
+// no CR, LF or NUL in values (no other control byte but HTAB either), names are tokens, and
+// the request target and authority have no blanks. A route's header operations, rewrites and
+// redirects come from configuration; this holds whatever they say.
+static bool isFieldValue(const QByteArray &v)
+{
+    for (const char c : v) {
+        const auto u = uchar(c);
+        if ((u < 0x20 && c != '\t') || u == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static bool isTargetOrAuthority(const QByteArray &v)
+{
+    for (const char c : v) {
+        const auto u = uchar(c);
+        if (u <= 0x20 || u == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static QByteArray invalidOutput(const Routing::RouteDecision &d)
+{
+    auto checkHeaders = [](const Headers &headers, const char *where) -> QByteArray {
+        for (const Header &h : headers) {
+            if (!isToken(h.first))
+                return QByteArray(where) + " header name '" + h.first.toPercentEncoding() +
+                       "' is not a valid token";
+            // The value is not quoted: it may be a credential, and this text is recorded.
+            if (!isFieldValue(h.second))
+                return QByteArray(where) + " header " + h.first +
+                       " has a value with a control character (CR, LF, NUL, ...)";
+        }
+        return {};
+    };
+    QByteArray problem = checkHeaders(d.requestHeaders, "request");
+    if (problem.isEmpty())
+        problem = checkHeaders(d.responseSet, "response");
+    if (problem.isEmpty())
+        problem = checkHeaders(d.responseAdd, "response");
+    if (problem.isEmpty() && !d.method.isEmpty() && !isToken(d.method))
+        problem = "method '" + d.method.toPercentEncoding() + "' is not a valid token";
+    if (problem.isEmpty() && !isTargetOrAuthority(d.path))
+        problem = "rewritten path '" + d.path.toPercentEncoding("/?&=") +
+                  "' has a blank or control character";
+    if (problem.isEmpty() && !isTargetOrAuthority(d.authority))
+        problem = "rewritten authority '" + d.authority.toPercentEncoding(":") +
+                  "' has a blank or control character";
+    if (problem.isEmpty() && !isFieldValue(d.location))
+        problem = "redirect location has a control character";
+    for (const Routing::MirrorTarget &m : d.mirrors) {
+        if (problem.isEmpty() && !isTargetOrAuthority(m.authority))
+            problem = "mirror authority '" + m.authority.toPercentEncoding(":") +
+                      "' has a blank or control character";
+    }
+    return problem;
+}
+
 static bool isOwnAuthority(const QByteArray &host, quint16 port, quint16 listenPort)
 {
     if (port != listenPort)
@@ -446,6 +598,13 @@ int DownstreamConnection::onHeadersComplete()
 {
     http_parser *p = &m_parser;
     const auto method = http_method(p->method);
+    m_headerTimer->stop();
+    if (p->http_major != 1) {
+        reject(505, "HTTP/" + QByteArray::number(p->http_major) + "." +
+                        QByteArray::number(p->http_minor) +
+                        " is not supported: mirrorscope's proxy speaks HTTP/1.1");
+        return -1;
+    }
 
     // Request smuggling guards (RFC 9112 §6.3): one unambiguous body length or a 400, always
     // before anything is forwarded.
@@ -587,6 +746,19 @@ int DownstreamConnection::onHeadersComplete()
     ex.ruleName = m_decision.ruleName;
     ex.primary.destination = m_decision.destination;
 
+    if (const QByteArray problem = invalidOutput(m_decision); !problem.isEmpty()) {
+        // Never forwarded, never mirrored, and the response operations are not applied.
+        m_decision.responseSet.clear();
+        m_decision.responseAdd.clear();
+        m_decision.responseRemove.clear();
+        m_decision.mirrors.clear();
+        answerFailure(500,
+                      "the route produced a request that cannot be sent: " + problem +
+                          ". Nothing was forwarded; fix the route's headers/rewrite.",
+                      QStringLiteral("invalid route output: ") + QString::fromLatin1(problem));
+        return 0;
+    }
+
     using Action = Routing::RouteDecision::Action;
     switch (m_decision.action) {
     case Action::Forward:
@@ -712,6 +884,7 @@ void DownstreamConnection::planMirrors(const Routing::RequestView &view)
         is(view.method, "GET") || is(view.method, "HEAD") || is(view.method, "OPTIONS");
     Observe::Exchange &ex = m_exchange->exchange;
     ex.mirrors.reserve(m_decision.mirrors.size());
+    Counters::bump(counters.mirrors, quint64(m_decision.mirrors.size()));
     for (const Routing::MirrorTarget &m : std::as_const(m_decision.mirrors)) {
         Observe::Leg leg;
         leg.destination = m.target;

@@ -29,6 +29,11 @@ public:
     DownstreamConnection(Worker *worker, qintptr descriptor);
     ~DownstreamConnection() override;
     bool isOpen() const;
+    // No request in progress (between requests, or still reading a head): closing it loses
+    // nothing that was promised. The connection limit closes such connections first.
+    bool isIdle() const { return !m_active && !m_closing; }
+    qint64 lastActivityUs() const { return m_lastActivityUs; }
+    void evict(); // closes it now; the worker counts it
 
 private:
     enum class Pause { None, MessageComplete, Delay };
@@ -45,6 +50,7 @@ private:
     void onClientBytesWritten();
     void onClientGone();
     void onIdleCheck();
+    void onHeadersTimeout();
     void processInput();
     void scheduleProcessInput();
     bool canConsume() const;
@@ -106,10 +112,15 @@ private:
     QTimer *m_auxTimer;    // fault delay, retry backoff
     QTimer *m_routeTimer;  // the route's timeout
     QTimer *m_perTryTimer; // retries.perTryTimeout
+    QTimer *m_headerTimer; // Settings::requestHeadersTimeoutMs, from a request's first byte
     QByteArray m_clientAddress;
     http_parser m_parser;
     QByteArray m_in; // reused read buffer
     qsizetype m_inPos = 0;
+    // Obs-fold detection: where the bytes of the current http_parser_execute call start, and
+    // the last non-blank byte before them.
+    const char *m_execStart = nullptr;
+    char m_prevNonBlank = '\n';
     qint64 m_lastActivityUs = 0;
     bool m_closing = false;
     bool m_closed = false; // reported to the worker

@@ -6,7 +6,9 @@
 
 #include <QTcpServer>
 #include <QThread>
+#include <QTimer>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace Proxy {
@@ -14,7 +16,20 @@ namespace Proxy {
 class Listener : public QTcpServer
 {
 public:
-    explicit Listener(Server *server) : QTcpServer(server), m_server(server) {}
+    explicit Listener(Server *server) : QTcpServer(server), m_server(server)
+    {
+        // A burst of connects must not overflow the kernel's accept queue (Qt's default is 50):
+        // dropped SYNs cost the client a 1 s retransmit before the limits below can even act.
+        setListenBacklogSize(1024);
+        // Qt stops accepting for good on EMFILE/ENFILE (SocketResourceError). A proxy must
+        // come back once descriptors are free again.
+        connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+            QTimer::singleShot(100, this, [this] {
+                if (isListening())
+                    resumeAccepting();
+            });
+        });
+    }
 
 protected:
     // The descriptor goes to a worker thread as it is: the socket object is created there, so
@@ -45,6 +60,30 @@ const Settings &Server::settings() const
 }
 
 namespace {
+
+// Raises the soft descriptor limit to the hard one (as Go's runtime does for every program):
+// the 1024 default would cap the proxy at a few hundred clients. Returns the soft limit.
+rlim_t raiseDescriptorLimit()
+{
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return 1024;
+    if (lim.rlim_cur < lim.rlim_max) {
+        rlimit raised = lim;
+        raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? rlim_t(1) << 20 : lim.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            lim = raised;
+    }
+    return lim.rlim_cur;
+}
+
+// Each client connection may hold an upstream and a mirror socket too; some descriptors are
+// the process's own (files, the GUI, the metrics port).
+int defaultMaxConnections(rlim_t descriptors)
+{
+    const rlim_t usable = descriptors > 256 ? descriptors - 128 : descriptors / 2;
+    return int(qBound<rlim_t>(16, usable / 3, 100000));
+}
 
 // Workers run on epoll (see epolldispatcher.h for the measurements behind it).
 // MIRRORSCOPE_EVENT_DISPATCHER=qt keeps Qt's own, for comparison and as an escape hatch.
@@ -85,6 +124,9 @@ bool Server::start()
         return false;
     }
     m_shared->listenPort = m_listener->serverPort();
+    const rlim_t descriptors = raiseDescriptorLimit();
+    m_shared->maxConnections =
+        s.maxConnections > 0 ? s.maxConnections : defaultMaxConnections(descriptors);
     const int n = s.workers > 0 ? s.workers : qMax(1, QThread::idealThreadCount());
     for (int i = 0; i < n; ++i) {
         auto *thread = new QThread;

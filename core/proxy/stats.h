@@ -9,20 +9,21 @@ namespace Proxy {
 // Every counter the proxy keeps, once: Stats (plain numbers) and Counters (per-worker atomics)
 // are generated from this list so the two never disagree.
 #define MIRRORSCOPE_PROXY_COUNTERS(X)                                                              \
-    X(requests)                                                                                    \
+    X(requests) /* every request read, refused ones included: = answered() + responsesNone */      \
     X(responses1xx)                                                                                \
     X(responses2xx)                                                                                \
     X(responses3xx)                                                                                \
     X(responses4xx)                                                                                \
     X(responses5xx)                                                                                \
     X(responsesNone) /* connection reset before a status reached the client */                     \
-    X(badRequests)   /* 400/431/403/405 answered by the proxy itself */                            \
+    X(badRequests)   /* refused by the proxy itself (400/403/405/408/431/505); in requests */      \
     X(upstreamConnectFailures)                                                                     \
     X(upstreamTimeouts)                                                                            \
     X(upstreamResets)                                                                              \
     X(upstreamBadResponses)                                                                        \
     X(retries)                                                                                     \
     X(unboundRequests)                                                                             \
+    X(mirrors) /* mirror legs routing decided: = completed+failed+dropped()+sampledOut+inFlight */ \
     X(mirrorsSent)                                                                                 \
     X(mirrorsCompleted)                                                                            \
     X(mirrorsFailed)                                                                               \
@@ -37,6 +38,8 @@ namespace Proxy {
     X(bytesIn)  /* from clients */                                                                 \
     X(bytesOut) /* to clients */                                                                   \
     X(connectionsTotal)                                                                            \
+    X(connectionsRefused) /* closed at once: at maxConnections with nothing idle to close */       \
+    X(connectionsEvicted) /* idle connections closed to make room for a new one */                 \
     X(exchangesRecorded)
 
 struct Stats
@@ -50,6 +53,11 @@ struct Stats
     quint64 recorderQueued = 0;
     quint64 bufferedHighWater = 0; // most bytes one connection held at once (both directions)
 
+    // A status line reached the client (refusals included); responsesNone is the rest.
+    quint64 answered() const
+    {
+        return responses1xx + responses2xx + responses3xx + responses4xx + responses5xx;
+    }
     quint64 mirrorsDropped() const
     {
         return mirrorsDroppedInFlightLimit + mirrorsDroppedBodyLimit + mirrorsDroppedReadOnly +

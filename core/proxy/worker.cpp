@@ -7,6 +7,8 @@
 
 #include <QThread>
 
+#include <unistd.h>
+
 namespace Proxy {
 
 Worker::Worker(SharedState *shared, int index)
@@ -21,20 +23,48 @@ Worker::~Worker() = default;
 
 void Worker::addConnection(qintptr descriptor)
 {
+    if (m_shared->maxConnections > 0 &&
+        m_shared->openConnections.load(std::memory_order_relaxed) >= m_shared->maxConnections &&
+        !makeRoom()) {
+        // Closed before a byte is read: the client sees its connection end, nothing else does.
+        ::close(int(descriptor));
+        Counters::bump(m_counters.connectionsRefused);
+        return;
+    }
     auto *connection = new DownstreamConnection(this, descriptor);
     if (!connection->isOpen()) {
         delete connection;
         return;
     }
     m_connections.insert(connection);
+    m_shared->openConnections.fetch_add(1, std::memory_order_relaxed);
     Counters::bump(m_counters.connectionsTotal);
     Counters::bump(m_counters.connectionsOpen);
 }
 
+// At the connection limit: closes this worker's longest-quiet connection that has no request in
+// progress (a keep-alive connection between requests, or one that never finished a head), so a
+// flood of idle connections cannot lock out the next real client. False if there is none.
+bool Worker::makeRoom()
+{
+    DownstreamConnection *victim = nullptr;
+    for (DownstreamConnection *c : std::as_const(m_connections)) {
+        if (c->isIdle() && (!victim || c->lastActivityUs() < victim->lastActivityUs()))
+            victim = c;
+    }
+    if (!victim)
+        return false;
+    victim->evict(); // calls connectionClosed()
+    Counters::bump(m_counters.connectionsEvicted);
+    return true;
+}
+
 void Worker::connectionClosed(DownstreamConnection *connection)
 {
-    if (m_connections.remove(connection))
+    if (m_connections.remove(connection)) {
         Counters::drop(m_counters.connectionsOpen);
+        m_shared->openConnections.fetch_sub(1, std::memory_order_relaxed);
+    }
     connection->deleteLater();
 }
 
@@ -44,6 +74,7 @@ void Worker::shutdown(QThread *moveTo)
     m_connections.clear();
     for (DownstreamConnection *c : connections)
         delete c;
+    m_shared->openConnections.fetch_sub(int(connections.size()), std::memory_order_relaxed);
     m_counters.connectionsOpen.store(0, std::memory_order_relaxed);
     delete m_mirrorSender;
     m_mirrorSender = nullptr;

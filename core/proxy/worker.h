@@ -34,6 +34,11 @@ struct SharedState
     std::shared_ptr<const Bindings> bindings;
     std::atomic<quint64> configGeneration{1};
     std::atomic<quint64> nextExchangeId{1};
+    // Client connections open across all workers, against maxConnections (resolved by start()).
+    // Workers check and count on their own, so the bound may be passed by at most one
+    // connection per worker at once.
+    std::atomic<int> openConnections{0};
+    int maxConnections = 0;
 };
 
 // One thread's share of the proxy: its client connections, its upstream pool and its mirror
@@ -75,6 +80,7 @@ public:
 
 private:
     void reloadConfig(quint64 generation);
+    bool makeRoom();
 
     SharedState *m_shared;
     int m_index;
