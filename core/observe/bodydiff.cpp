@@ -783,17 +783,61 @@ private:
         return shorten(QString::fromUtf8(out));
     }
 
+    // A value as JsonDiffer renders it (decoded strings, numbers as doubles, keys sorted).
+    static QString renderAsDocument(QByteArrayView raw)
+    {
+        if (raw.isEmpty())
+            return QString();
+        QByteArray wrapped;
+        wrapped.reserve(raw.size() + 2);
+        wrapped += '[';
+        wrapped += raw;
+        wrapped += ']';
+        return renderJson(QJsonDocument::fromJson(wrapped).array().at(0));
+    }
+
+    // renderJsonPath(fullPath()) without building the segments: keys that are ASCII
+    // identifiers (nearly all) are appended as they are.
+    QString renderPath() const
+    {
+        QString out;
+        out.reserve(64);
+        out += QLatin1Char('$');
+        for (const Seg &s : m_path) {
+            if (s.index >= 0) {
+                out += QLatin1Char('[');
+                out += QString::number(s.index);
+                out += QLatin1Char(']');
+                continue;
+            }
+            bool identifier = !s.key.isEmpty();
+            for (qsizetype i = 0; i < s.key.size() && identifier; ++i) {
+                const char c = s.key[i];
+                identifier = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                             (i > 0 && c >= '0' && c <= '9');
+            }
+            if (identifier) {
+                out += QLatin1Char('.');
+                out += QLatin1String(s.key.data(), s.key.size());
+            } else {
+                appendJsonPathKey(out, QString::fromUtf8(s.key));
+            }
+        }
+        return out;
+    }
+
     void report(FieldDiff::Kind kind, QByteArrayView a, QByteArrayView b)
     {
-        const std::vector<PathSegment> path = fullPath();
-        const bool ignored =
-            m_noise.rules &&
-            m_noise.rules->pathIgnored(path.data(), qsizetype(path.size()), m_noise.endpoint);
-        m_sink.add(kind, renderJsonPath(path.data(), qsizetype(path.size())), ignored,
-                   [&](FieldDiff &d) {
-                       d.primaryValue = render(a);
-                       d.mirrorValue = render(b);
-                   });
+        bool ignored = false;
+        if (m_noise.rules && m_noise.rules->hasJsonPathRules()) {
+            const std::vector<PathSegment> path = fullPath();
+            ignored =
+                m_noise.rules->pathIgnored(path.data(), qsizetype(path.size()), m_noise.endpoint);
+        }
+        m_sink.add(kind, renderPath(), ignored, [&](FieldDiff &d) {
+            d.primaryValue = m_sorted ? renderAsDocument(a) : render(a);
+            d.mirrorValue = m_sorted ? renderAsDocument(b) : render(b);
+        });
     }
 
     // Both subtrees (from..to) through QJsonDocument and JsonDiffer.
@@ -897,17 +941,121 @@ private:
         return domDiff({sa, m_a.p - sa}, {sb, m_b.p - sb});
     }
 
+    // One object's members: raw keys (plain ASCII, no escapes) and where each value lies.
+    struct Member
+    {
+        QByteArrayView key;
+        const char *value;
+        const char *end;
+    };
+    enum class Members { Ok, Unsorted, Invalid };
+
+    // Reads the object at c.p (its '{') to past its '}', members sorted by key. Unsorted: a key
+    // this walk cannot order as QJsonObject does (escaped, non-ASCII, duplicated).
+    static Members members(Cursor &c, int depth, std::vector<Member> &out)
+    {
+        ++c.p;
+        if (c.eat('}'))
+            return Members::Ok;
+        bool plain = true;
+        do {
+            c.space();
+            const char *k = c.p;
+            bool escaped = false;
+            if (!c.string(&escaped))
+                return Members::Invalid;
+            const QByteArrayView key(k + 1, c.p - k - 2);
+            if (!c.eat(':'))
+                return Members::Invalid;
+            c.space();
+            const char *v = c.p;
+            if (!c.skip(depth + 1))
+                return Members::Invalid;
+            out.push_back({key, v, c.p});
+            if (escaped)
+                plain = false;
+        } while (c.eat(','));
+        if (!c.eat('}'))
+            return Members::Invalid;
+        for (const Member &m : out) {
+            for (const char ch : m.key) {
+                if (quint8(ch) >= 0x80)
+                    plain = false;
+            }
+        }
+        if (!plain)
+            return Members::Unsorted;
+        std::sort(out.begin(), out.end(),
+                  [](const Member &x, const Member &y) { return x.key.compare(y.key) < 0; });
+        for (size_t i = 1; i < out.size(); ++i) {
+            if (out[i - 1].key == out[i].key)
+                return Members::Unsorted;
+        }
+        return Members::Ok;
+    }
+
+    // Two objects whose keys differ: merged in sorted key order, as JsonDiffer walks
+    // QJsonObjects, and so is everything below (m_sorted), with values rendered as it renders
+    // them: the same differences in the same order, without building documents.
+    bool sortedObject(const char *sa, const char *sb, const Sink::Mark &mark, int depth)
+    {
+        m_sink.rollback(mark);
+        m_a.p = sa;
+        m_b.p = sb;
+        std::vector<Member> ma, mb;
+        const Members ra = members(m_a, depth, ma);
+        const Members rb = members(m_b, depth, mb);
+        if (ra == Members::Invalid || rb == Members::Invalid)
+            return false;
+        if (ra == Members::Unsorted || rb == Members::Unsorted)
+            return viaDom(sa, sb, mark, depth);
+        const Cursor endA = m_a, endB = m_b;
+        ++m_sorted;
+        size_t i = 0, j = 0;
+        bool ok = true;
+        while (ok && (i < ma.size() || j < mb.size())) {
+            const int order = i == ma.size()   ? 1
+                              : j == mb.size() ? -1
+                                               : ma[i].key.compare(mb[j].key);
+            if (order < 0) {
+                m_path.push_back({ma[i].key, -1});
+                report(FieldDiff::Kind::Removed, {ma[i].value, ma[i].end - ma[i].value}, {});
+                m_path.pop_back();
+                ++i;
+            } else if (order > 0) {
+                m_path.push_back({mb[j].key, -1});
+                report(FieldDiff::Kind::Added, {}, {mb[j].value, mb[j].end - mb[j].value});
+                m_path.pop_back();
+                ++j;
+            } else {
+                m_a.p = ma[i].value;
+                m_b.p = mb[j].value;
+                m_path.push_back({ma[i].key, -1});
+                ok = value(depth + 1);
+                m_path.pop_back();
+                ++i;
+                ++j;
+            }
+        }
+        --m_sorted;
+        m_a = endA;
+        m_b = endB;
+        return ok;
+    }
+
     bool object(int depth)
     {
         const char *sa = m_a.p, *sb = m_b.p;
         const Sink::Mark mark = m_sink.mark();
+        if (m_sorted)
+            return sortedObject(sa, sb, mark, depth);
         ++m_a.p;
         ++m_b.p;
         const bool emptyA = m_a.eat('}'), emptyB = m_b.eat('}');
         if (emptyA && emptyB)
             return true;
         if (emptyA != emptyB)
-            return viaDom(sa, sb, mark, depth);
+            return sortedObject(sa, sb, mark, depth);
         do {
             m_a.space();
             m_b.space();
@@ -917,7 +1065,7 @@ private:
                 return false;
             const QByteArrayView keyA(ka + 1, m_a.p - ka - 2), keyB(kb + 1, m_b.p - kb - 2);
             if (escaped || keyA != keyB)
-                return viaDom(sa, sb, mark, depth);
+                return sortedObject(sa, sb, mark, depth);
             if (!m_a.eat(':') || !m_b.eat(':'))
                 return false;
             m_path.push_back({keyA, -1});
@@ -927,7 +1075,7 @@ private:
                 return false;
             const bool moreA = m_a.eat(','), moreB = m_b.eat(',');
             if (moreA != moreB)
-                return viaDom(sa, sb, mark, depth);
+                return sortedObject(sa, sb, mark, depth);
             if (!moreA)
                 break;
         } while (true);
@@ -985,6 +1133,7 @@ private:
     const NoiseContext &m_noise;
     Sink &m_sink;
     std::vector<Seg> m_path;
+    int m_sorted = 0; // > 0: inside objects whose keys differ (see sortedObject)
 };
 
 // --- text ------------------------------------------------------------------------------------

@@ -53,41 +53,80 @@ private:
     std::optional<QString> m_value;
 };
 
+// ASCII case-insensitive order of header names, as comparing their toLower() copies orders
+// them (QByteArray::toLower only maps A-Z), without making the copies.
+int compareNames(QByteArrayView a, QByteArrayView b)
+{
+    const qsizetype n = std::min(a.size(), b.size());
+    for (qsizetype i = 0; i < n; ++i) {
+        const char x = a[i] >= 'A' && a[i] <= 'Z' ? char(a[i] + 32) : a[i];
+        const char y = b[i] >= 'A' && b[i] <= 'Z' ? char(b[i] + 32) : b[i];
+        if (x != y)
+            return quint8(x) < quint8(y) ? -1 : 1;
+    }
+    return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
 struct HeaderEntry
 {
-    QByteArray name; // lower case
-    QByteArray value;
+    QByteArrayView name;  // as sent; compared with compareNames
+    QByteArrayView value; // trimmed
 };
 
-std::vector<HeaderEntry> comparableHeaders(const Headers &headers, const NoiseRules &rules,
-                                           LazyEndpoint &endpoint)
+// The headers no rule ignores, by name (stable: repeated names keep their order).
+void comparableHeaders(const Headers &headers, const NoiseRules &rules, LazyEndpoint &endpoint,
+                       std::vector<HeaderEntry> &out)
 {
-    std::vector<HeaderEntry> out;
+    out.clear();
     out.reserve(size_t(headers.size()));
     const bool perEndpoint = rules.hasEndpointRules();
     for (const auto &h : headers) {
         if (rules.headerIgnored(h.first, perEndpoint ? endpoint.get() : QString()))
             continue;
-        out.push_back({h.first.toLower(), h.second.trimmed()});
+        out.push_back({QByteArrayView(h.first), QByteArrayView(h.second).trimmed()});
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const HeaderEntry &a, const HeaderEntry &b) { return a.name < b.name; });
-    return out;
+    std::stable_sort(out.begin(), out.end(), [](const HeaderEntry &a, const HeaderEntry &b) {
+        return compareNames(a.name, b.name) < 0;
+    });
 }
 
 // The values of one name, joined as a list header would be ("a, b"): one header line with
-// "a, b" and two lines "a" and "b" say the same.
-QByteArray joinedValues(const std::vector<HeaderEntry> &list, size_t &i)
+// "a, b" and two lines "a" and "b" say the same. [i, end) are the entries of that name.
+QByteArray joinedValues(const std::vector<HeaderEntry> &list, size_t i, size_t end)
 {
-    QByteArray value = list[i].value;
-    const QByteArray &name = list[i].name;
-    ++i;
-    while (i < list.size() && list[i].name == name) {
+    QByteArray value = list[i].value.toByteArray();
+    for (++i; i < end; ++i) {
         value += ", ";
         value += list[i].value;
-        ++i;
     }
     return value;
+}
+
+size_t nameRunEnd(const std::vector<HeaderEntry> &list, size_t i)
+{
+    size_t end = i + 1;
+    while (end < list.size() && compareNames(list[end].name, list[i].name) == 0)
+        ++end;
+    return end;
+}
+
+bool sameValues(const std::vector<HeaderEntry> &a, size_t i, size_t endA,
+                const std::vector<HeaderEntry> &b, size_t j, size_t endB)
+{
+    if (endA - i == 1 && endB - j == 1)
+        return a[i].value == b[j].value; // the usual case: one line each, no copy
+    return joinedValues(a, i, endA) == joinedValues(b, j, endB);
+}
+
+QString lowerName(QByteArrayView name)
+{
+    QString out(name.size(), Qt::Uninitialized);
+    QChar *d = out.data();
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        d[i] = QLatin1Char(c >= 'A' && c <= 'Z' ? char(c + 32) : c);
+    }
+    return out;
 }
 
 QString shortValue(const QByteArray &value)
@@ -117,7 +156,7 @@ bool sameHeaders(const Headers &a, const Headers &b, const NoiseRules &rules,
         if (i == a.size() || j == b.size())
             return i == a.size() && j == b.size();
         const QByteArrayView na(a[i].first), nb(b[j].first);
-        if (na.size() != nb.size() || na.compare(nb, Qt::CaseInsensitive) != 0 ||
+        if (na.size() != nb.size() || compareNames(na, nb) != 0 ||
             QByteArrayView(a[i].second).trimmed() != QByteArrayView(b[j].second).trimmed())
             return false;
         ++i;
@@ -131,29 +170,39 @@ void diffHeaders(const Headers &primary, const Headers &mirror, const NoiseRules
 {
     if (sameHeaders(primary, mirror, rules, endpoint))
         return;
-    const std::vector<HeaderEntry> a = comparableHeaders(primary, rules, endpoint);
-    const std::vector<HeaderEntry> b = comparableHeaders(mirror, rules, endpoint);
+    // Scratch lists reused by every comparison of this thread.
+    thread_local std::vector<HeaderEntry> a, b;
+    comparableHeaders(primary, rules, endpoint, a);
+    comparableHeaders(mirror, rules, endpoint, b);
     size_t i = 0, j = 0;
     while (i < a.size() || j < b.size()) {
         FieldDiff d;
-        if (j >= b.size() || (i < a.size() && a[i].name < b[j].name)) {
+        const int order = j >= b.size()   ? -1
+                          : i >= a.size() ? 1
+                                          : compareNames(a[i].name, b[j].name);
+        if (order < 0) {
+            const size_t end = nameRunEnd(a, i);
             d.kind = FieldDiff::Kind::Removed;
-            d.path = QString::fromLatin1(a[i].name);
-            d.primaryValue = shortValue(joinedValues(a, i));
-        } else if (i >= a.size() || b[j].name < a[i].name) {
+            d.path = lowerName(a[i].name);
+            d.primaryValue = shortValue(joinedValues(a, i, end));
+            i = end;
+        } else if (order > 0) {
+            const size_t end = nameRunEnd(b, j);
             d.kind = FieldDiff::Kind::Added;
-            d.path = QString::fromLatin1(b[j].name);
-            d.mirrorValue = shortValue(joinedValues(b, j));
+            d.path = lowerName(b[j].name);
+            d.mirrorValue = shortValue(joinedValues(b, j, end));
+            j = end;
         } else {
-            const QByteArray name = a[i].name;
-            const QByteArray va = joinedValues(a, i);
-            const QByteArray vb = joinedValues(b, j);
-            if (va == vb)
+            const size_t endA = nameRunEnd(a, i), endB = nameRunEnd(b, j);
+            const size_t from = i, fromB = j;
+            i = endA;
+            j = endB;
+            if (sameValues(a, from, endA, b, fromB, endB))
                 continue;
             d.kind = FieldDiff::Kind::Changed;
-            d.path = QString::fromLatin1(name);
-            d.primaryValue = shortValue(va);
-            d.mirrorValue = shortValue(vb);
+            d.path = lowerName(a[from].name);
+            d.primaryValue = shortValue(joinedValues(a, from, endA));
+            d.mirrorValue = shortValue(joinedValues(b, fromB, endB));
         }
         d.noisy = learned(d.path);
         out.append(std::move(d));
@@ -180,10 +229,27 @@ quint64 requestKey(const Exchange &e)
     return h;
 }
 
-QString learnedKey(LearnedNoise::Where where, const QString &endpoint, const QString &path)
+// Where, endpoint and path as they are (shared, not concatenated): looked up for every
+// difference a comparison finds.
+struct LearnedKey
 {
-    return QLatin1Char(where == LearnedNoise::Where::Header ? 'h' : 'b') + endpoint +
-           QLatin1Char('\n') + path;
+    LearnedNoise::Where where;
+    QString endpoint;
+    QString path;
+    bool operator==(const LearnedKey &o) const
+    {
+        return where == o.where && path == o.path && endpoint == o.endpoint;
+    }
+};
+
+size_t qHash(const LearnedKey &key, size_t seed = 0)
+{
+    return qHashMulti(seed, int(key.where), key.endpoint, key.path);
+}
+
+LearnedKey learnedKey(LearnedNoise::Where where, const QString &endpoint, const QString &path)
+{
+    return {where, endpoint, path};
 }
 
 } // namespace
@@ -217,7 +283,7 @@ struct Comparator::Private
     QHash<quint64, Remembered> remembered;
     std::list<quint64> lru; // most recent first
     qint64 rememberedBytes = 0;
-    QHash<QString, LearnedNoise> learned;
+    QHash<LearnedKey, LearnedNoise> learned;
 
     void learn(const Exchange &exchange, LazyEndpoint &endpoint);
     void addLearned(LearnedNoise::Where where, const QString &endpoint, const QString &path);
@@ -228,7 +294,7 @@ struct Comparator::Private
 void Comparator::Private::addLearned(LearnedNoise::Where where, const QString &endpoint,
                                      const QString &path)
 {
-    const QString key = learnedKey(where, endpoint, path);
+    const LearnedKey key = learnedKey(where, endpoint, path);
     auto it = learned.find(key);
     if (it != learned.end()) {
         ++it->observations;
@@ -450,7 +516,7 @@ QList<LearnedNoise> Comparator::learnedNoise() const
 bool Comparator::acceptLearnedNoise(LearnedNoise::Where where, const QString &endpoint,
                                     const QString &path, QString *error)
 {
-    const QString key = learnedKey(where, endpoint, path);
+    const LearnedKey key = learnedKey(where, endpoint, path);
     if (!d->learned.contains(key)) {
         if (error)
             *error = QStringLiteral("%1 is not learned noise for %2").arg(path, endpoint);

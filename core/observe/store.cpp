@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace Observe {
 
@@ -70,20 +71,25 @@ const char *const kHeaderNames[] = {
 };
 constexpr int kHeaderNameCount = int(sizeof(kHeaderNames) / sizeof(kHeaderNames[0]));
 
-// -1 when not a known name. A length check first: most names are rejected without a memcmp,
-// and no hash of the name is needed.
+// -1 when not a known name. The names of one length are the only candidates (a few at most):
+// no hash of the name and no comparison with names of other lengths.
 int headerNameIndex(const QByteArray &name)
 {
-    static const auto lengths = [] {
-        std::array<qsizetype, kHeaderNameCount> l{};
-        for (int i = 0; i < kHeaderNameCount; ++i)
-            l[size_t(i)] = qsizetype(std::strlen(kHeaderNames[i]));
+    constexpr qsizetype kMaxLength = 32;
+    static const auto byLength = [] {
+        std::array<std::vector<int>, kMaxLength + 1> l;
+        for (int i = 0; i < kHeaderNameCount; ++i) {
+            const size_t n = std::strlen(kHeaderNames[i]);
+            if (n <= size_t(kMaxLength))
+                l[n].push_back(i);
+        }
         return l;
     }();
     const qsizetype n = name.size();
-    for (int i = 0; i < kHeaderNameCount; ++i) {
-        if (lengths[size_t(i)] == n &&
-            std::memcmp(kHeaderNames[i], name.constData(), size_t(n)) == 0)
+    if (n <= 0 || n > kMaxLength)
+        return -1;
+    for (const int i : byLength[size_t(n)]) {
+        if (std::memcmp(kHeaderNames[i], name.constData(), size_t(n)) == 0)
             return i;
     }
     return -1;

@@ -180,6 +180,52 @@ private slots:
         QVERIFY(!deepDiff.equal);
     }
 
+    void differingKeysAgreeWithTheDocumentWay()
+    {
+        // Objects whose keys differ are merged in sorted key order without building documents;
+        // the answer must be the document way's. An escaped key makes the top-level object go
+        // the document way: the same pair with and without it must list the same differences.
+        const QList<QPair<QByteArray, QByteArray>> pairs = {
+            {"\"z\": 1, \"b\": {\"y\": 1, \"x\": \"s\\u00e9\"}, \"c\": [1, 2.50, {\"k\": 1, \"j\": "
+             "2}]",
+             R"( "b": {"y": 2, "x": "t"}, "locale": "en", "c": [1, 2.5, {"j": 3, "k": 1}, "x"])"},
+            {R"( "time": "12:00", "items": [{"sku": "A", "price": 9.99}], "v": 1e2)",
+             R"( "time": "12:01", "items": [{"sku": "A", "price": 10}], "v": 100, "new": {"b": 1, "a": [true, null]})"},
+            {R"( "error": "injected", "status": 500)",
+             "\"id\": 7, \"name\": \"user-7\", \"tags\": [\"a\\\"b\", \"\\/c\"], \"meta\": {}"},
+            {R"( "n": {}, "e": [], "o": {"p": {"q": 1}})",
+             R"( "n": {"a": 1}, "e": [{}], "o": {"p": {"q": "1", "r": 2}}, "x": 1)"},
+        };
+        for (const auto &[a, b] : pairs) {
+            const BodyDiff fast = json("{\"k0\": 0, " + a + '}', "{\"k0\": 0, " + b + '}');
+            const BodyDiff document =
+                json("{\"k\\u0030\": 0, " + a + '}', "{\"k0\": 0, " + b + '}');
+            QVERIFY(!fast.fields.isEmpty());
+            QCOMPARE(describe(fast), describe(document));
+            QCOMPARE(fast.equal, document.equal);
+            QCOMPARE(fast.mode, BodyDiff::Mode::Json);
+        }
+        // With noise: rules and learned paths inside a merged object.
+        NoiseRules rules;
+        QVERIFY(rules.addJsonPath(QStringLiteral("$.b.y")));
+        NoiseContext noise;
+        noise.rules = &rules;
+        noise.learned = [](const QString &path) { return path == QLatin1String("$.locale"); };
+        BodyInput a, b, ea;
+        a.prefix = R"({"k0": 0, "b": {"y": 1, "x": 1}, "z": 1})";
+        ea.prefix = R"({"k\u0030": 0, "b": {"y": 1, "x": 1}, "z": 1})";
+        b.prefix = R"({"k0": 0, "locale": "en", "b": {"x": 2, "y": 2}})";
+        a.contentType = b.contentType = ea.contentType = kJson;
+        const BodyDiff fast = diffBodies(a, b, {}, noise);
+        const BodyDiff document = diffBodies(ea, b, {}, noise);
+        QCOMPARE(describe(fast), describe(document));
+        QCOMPARE(fast.ignored, document.ignored);
+        QCOMPARE(fast.ignored, QStringList{"$.b.y"});
+        QCOMPARE(fast.fields.size(), 3);
+        QVERIFY(fast.fields.at(1).noisy); // $.locale
+        QVERIFY(!fast.equal);
+    }
+
     void scalarJsonBodies()
     {
         const BodyDiff d = json("42", "43");

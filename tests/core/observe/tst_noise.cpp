@@ -138,6 +138,17 @@ private slots:
         QVERIFY(!rules.headerIgnored("content-type", QString()));
         QVERIFY(!rules.headerIgnored("etag", QString()));
         QVERIFY(NoiseRules::defaultIgnoredHeaders().contains(QStringLiteral("date")));
+        // Every listed name is ignored in any case, and nothing of the same length is.
+        for (const QString &name : NoiseRules::defaultIgnoredHeaders()) {
+            QVERIFY2(NoiseRules::isDefaultIgnoredHeader(name.toLatin1()), qPrintable(name));
+            QVERIFY2(NoiseRules::isDefaultIgnoredHeader(name.toUpper().toLatin1()),
+                     qPrintable(name));
+            QByteArray other = name.toLatin1();
+            other[other.size() - 1] = '_';
+            QVERIFY2(!NoiseRules::isDefaultIgnoredHeader(other), other.constData());
+        }
+        QVERIFY(!NoiseRules::isDefaultIgnoredHeader("x-request-ie"));
+        QVERIFY(!NoiseRules::isDefaultIgnoredHeader(""));
     }
 
     void headerRules()
