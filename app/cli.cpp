@@ -84,8 +84,10 @@ QString usage()
         "          cluster metadata). Other kinds are written unchanged.\n"
         "proxy     serves the VirtualService on loopback: each request goes to the bound v1\n"
         "          endpoint, mirrors go fire-and-forget to v2 as Istio would; a summary line\n"
-        "          every few seconds, a JSON report at exit (Ctrl-C / SIGTERM stop cleanly).\n"
-        "demo      the same with built-in greeter v1/v2 backends and generated traffic.\n"        "          --har / --jsonl / --csv write every exchange while running (HAR: one entry\n"
+        "          every few seconds (latency, v1 x v2 mismatch rate), a JSON report at exit\n"
+        "          (Ctrl-C / SIGTERM stop cleanly).\n"
+        "demo      the same with built-in greeter v1/v2 backends and generated traffic.\n"
+        "          --har / --jsonl / --csv write every exchange while running (HAR: one entry\n"
         "          per leg, v1 then mirrors); credentials and cookies masked unless --no-mask.\n"
         "Run `mirrorscope COMMAND --help` for each command's options.\n");
 }
@@ -96,8 +98,8 @@ int runValidate(const QStringList &arguments)
     p.setApplicationDescription(QStringLiteral("Validate Istio VirtualServices and "
                                                "DestinationRules as one set."));
     p.addHelpOption();
-    p.addOption({QStringLiteral("format"), QStringLiteral("text or json"),
-                 QStringLiteral("format"), QStringLiteral("text")});
+    p.addOption({QStringLiteral("format"), QStringLiteral("text or json"), QStringLiteral("format"),
+                 QStringLiteral("text")});
     p.addOption({QStringLiteral("istio-version"),
                  QStringLiteral("Target Istio version (e.g. 1.27), default latest"),
                  QStringLiteral("version"), QStringLiteral("latest")});
@@ -141,8 +143,7 @@ int runValidate(const QStringList &arguments)
                      [](const Base::Diagnostic &a, const Base::Diagnostic &b) {
                          if (a.file != b.file)
                              return false; // keep file order as given
-                         return std::make_pair(a.line, a.column) <
-                                std::make_pair(b.line, b.column);
+                         return std::make_pair(a.line, a.column) < std::make_pair(b.line, b.column);
                      });
 
     int errors = 0, warnings = 0;
@@ -164,8 +165,8 @@ int runValidate(const QStringList &arguments)
     } else {
         for (const Base::Diagnostic &d : diagnostics)
             out() << Base::formatDiagnostic(d) << "\n";
-        out() << documents.size() << " document(s) in " << files.size() << " file(s): "
-              << errors << " error(s), " << warnings << " warning(s)\n";
+        out() << documents.size() << " document(s) in " << files.size() << " file(s): " << errors
+              << " error(s), " << warnings << " warning(s)\n";
     }
     out().flush();
     if (isUnreadable(diagnostics))
@@ -180,9 +181,9 @@ int runExport(const QStringList &arguments)
     p.addHelpOption();
     p.addOption({QStringLiteral("api-version"), QStringLiteral("v1 (default), v1beta1, v1alpha3"),
                  QStringLiteral("version"), QStringLiteral("v1")});
-    p.addOption({QStringLiteral("clean"),
-                 QStringLiteral("Drop status and cluster metadata (managedFields, "
-                                "resourceVersion, uid, ...)")});
+    p.addOption(
+        {QStringLiteral("clean"), QStringLiteral("Drop status and cluster metadata (managedFields, "
+                                                 "resourceVersion, uid, ...)")});
     p.addOption({{QStringLiteral("o"), QStringLiteral("output")},
                  QStringLiteral("Write to FILE instead of standard output"),
                  QStringLiteral("FILE")});

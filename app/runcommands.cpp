@@ -5,6 +5,7 @@
 #include "model/resource.h"
 #include "observe/exporters.h"
 #include "observe/har.h"
+#include "observe/hub.h"
 #include "observe/metrics.h"
 #include "observe/metricsserver.h"
 #include "proxy/server.h"
@@ -26,6 +27,7 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -96,7 +98,9 @@ void addCommonOptions(QCommandLineParser &p, const QString &defaultListen)
     p.addOption({QStringLiteral("duration"),
                  QStringLiteral("Stop after S seconds (0 = until Ctrl-C)"), QStringLiteral("S")});
     p.addOption({QStringLiteral("report"),
-                 QStringLiteral("Write the JSON summary report to FILE at exit"),
+                 QStringLiteral("Write the JSON summary report to FILE at exit: per version, the "
+                                "v1 x v2 comparison, per endpoint and rule, mirror drops, "
+                                "learned noise"),
                  QStringLiteral("FILE")});
     p.addOption({QStringLiteral("har"),
                  QStringLiteral("Write every exchange to FILE as HTTP Archive 1.2 while running "
@@ -121,16 +125,18 @@ void addCommonOptions(QCommandLineParser &p, const QString &defaultListen)
                                 "http://ADDR:PORT/metrics (loopback only; port 0 = any free port)"),
                  QStringLiteral("addr:port")});
     p.addOption({QStringLiteral("interval"),
-                 QStringLiteral("Seconds between summary lines (default 2)"), QStringLiteral("S"),
-                 QStringLiteral("2")});
+                 QStringLiteral("Seconds between summary lines (rates, p50/p99 per version, "
+                                "mismatch rate) (default 2)"),
+                 QStringLiteral("S"), QStringLiteral("2")});
     p.addOption({QStringLiteral("read-only-mirroring"),
                  QStringLiteral("Mirror only GET, HEAD and OPTIONS requests")});
     p.addOption({QStringLiteral("mirror-timeout"),
                  QStringLiteral("Mirror timeout in ms (default 5000)"), QStringLiteral("ms"),
                  QStringLiteral("5000")});
     p.addOption({QStringLiteral("max-inflight-mirrors"),
-                 QStringLiteral("Mirrors in flight before new ones are dropped (default 1000)"),
-                 QStringLiteral("N"), QStringLiteral("1000")});
+                 QStringLiteral("Mirrors in flight before new ones are dropped (default 1024, "
+                                "Envoy's default circuit breaker)"),
+                 QStringLiteral("N"), QStringLiteral("1024")});
 }
 
 // Fills runtime options from the common flags; false with a message on bad input (exit 2).
@@ -186,6 +192,43 @@ bool commonOptions(const QCommandLineParser &p, Session::Runtime::Options *o, do
     return true;
 }
 
+// Mirror drops by reason, named as the mirrorscope_proxy_mirror_drops_total labels.
+QJsonObject mirrorDropsJson(const Proxy::Stats &s)
+{
+    QJsonObject o;
+    o[QStringLiteral("in_flight_limit")] = static_cast<qint64>(s.mirrorsDroppedInFlightLimit);
+    o[QStringLiteral("body_over_buffer_limit")] = static_cast<qint64>(s.mirrorsDroppedBodyLimit);
+    o[QStringLiteral("read_only_mirroring")] = static_cast<qint64>(s.mirrorsDroppedReadOnly);
+    o[QStringLiteral("unbound_destination")] = static_cast<qint64>(s.mirrorsDroppedUnbound);
+    o[QStringLiteral("client_disconnected")] = static_cast<qint64>(s.mirrorsDroppedClientGone);
+    o[QStringLiteral("endpoint_down")] = static_cast<qint64>(s.mirrorsDroppedEndpointDown);
+    return o;
+}
+
+// The identities every run must satisfy, spelled out so a reader (or the soak script) need not
+// know which counters make up which side: requests = answered + failed (refused requests are
+// answered by the proxy itself and counted in both), mirrors = delivered + failed + dropped (by
+// reason) + sampled out + in flight.
+QJsonObject accountingJson(const Proxy::Stats &s)
+{
+    QJsonObject o;
+    o[QStringLiteral("requests")] = static_cast<qint64>(s.requests);
+    o[QStringLiteral("answered")] = static_cast<qint64>(s.answered());
+    o[QStringLiteral("failed")] = static_cast<qint64>(s.responsesNone);
+    o[QStringLiteral("refused")] = static_cast<qint64>(s.badRequests);
+    o[QStringLiteral("requestsAddUp")] = s.requests == s.answered() + s.responsesNone;
+    o[QStringLiteral("mirrors")] = static_cast<qint64>(s.mirrors);
+    o[QStringLiteral("mirrorsDelivered")] = static_cast<qint64>(s.mirrorsCompleted);
+    o[QStringLiteral("mirrorsFailed")] = static_cast<qint64>(s.mirrorsFailed);
+    o[QStringLiteral("mirrorsDropped")] = static_cast<qint64>(s.mirrorsDropped());
+    o[QStringLiteral("mirrorsSampledOut")] = static_cast<qint64>(s.mirrorsSampledOut);
+    o[QStringLiteral("mirrorsInFlight")] = static_cast<qint64>(s.mirrorsInFlight);
+    o[QStringLiteral("mirrorsAddUp")] = s.mirrors == s.mirrorsCompleted + s.mirrorsFailed +
+                                                         s.mirrorsDropped() + s.mirrorsSampledOut +
+                                                         s.mirrorsInFlight;
+    return o;
+}
+
 QJsonObject statsJson(const Proxy::Stats &s)
 {
     QJsonObject o;
@@ -194,6 +237,8 @@ QJsonObject statsJson(const Proxy::Stats &s)
 #undef MIRRORSCOPE_STATS_JSON
     o[QStringLiteral("mirrorsDropped")] = static_cast<qint64>(s.mirrorsDropped());
     o[QStringLiteral("recorderDropped")] = static_cast<qint64>(s.recorderDropped);
+    o[QStringLiteral("mirrorDrops")] = mirrorDropsJson(s);
+    o[QStringLiteral("accounting")] = accountingJson(s);
     return o;
 }
 
@@ -208,6 +253,145 @@ QJsonObject generatorJson(const Demo::GeneratorStats &g)
     o[QStringLiteral("failed")] = g.failed();
     o[QStringLiteral("abandoned")] = g.abandoned;
     return o;
+}
+
+// "12.3%", "10%", "0.05%": three significant digits are enough to read a trend.
+QString percent(double rate)
+{
+    return QString::number(rate * 100.0, 'g', 3) + QLatin1Char('%');
+}
+
+// "mismatch 12.3% (status 2.1%, body 10%)": the kinds that occurred; empty before any pair
+// was compared (a run without mirrors, or mirrors that all failed).
+QString mismatchText(const Observe::PairSummary &p)
+{
+    if (!p.comparable)
+        return {};
+    QStringList kinds;
+    if (p.statusMismatches)
+        kinds << QStringLiteral("status ") + percent(p.rate(p.statusMismatches));
+    if (p.headerMismatches)
+        kinds << QStringLiteral("headers ") + percent(p.rate(p.headerMismatches));
+    if (p.bodyMismatches)
+        kinds << QStringLiteral("body ") + percent(p.rate(p.bodyMismatches));
+    QString s = QStringLiteral("mismatch ") + percent(p.rate(p.mismatches));
+    if (!kinds.isEmpty())
+        s += QStringLiteral(" (") + kinds.join(QStringLiteral(", ")) + QLatin1Char(')');
+    return s;
+}
+
+// "v1 142 p50 1.9 ms p99 4.1 ms 2xx 142 | v2 (mirror) 142 p50 8.2 ms p99 31 ms 2xx 135 5xx 7 |
+// mismatch 12.3% (status 4.9%, body 100%)", from the hub's aggregates.
+QString summaryLine(const Observe::Snapshot &snapshot)
+{
+    QStringList parts;
+    for (const Observe::VersionSummary &v : snapshot.versions) {
+        QString s = QStringLiteral("%1 %2").arg(v.label).arg(v.legs);
+        if (v.latency.count)
+            s += QStringLiteral(" p50 %1 p99 %2")
+                     .arg(Observe::formatMs(double(v.latency.p50Us)),
+                          Observe::formatMs(double(v.latency.p99Us)));
+        for (int c = 1; c <= 5; ++c) {
+            if (v.statusClasses[c])
+                s += QStringLiteral(" %1xx %2").arg(c).arg(v.statusClasses[c]);
+        }
+        if (v.failed)
+            s += QStringLiteral(" failed %1").arg(v.failed);
+        if (v.dropped)
+            s += QStringLiteral(" dropped %1").arg(v.dropped);
+        if (v.sampledOut)
+            s += QStringLiteral(" sampled-out %1").arg(v.sampledOut);
+        parts << s;
+    }
+    const QString mismatch = mismatchText(snapshot.pairing);
+    if (!mismatch.isEmpty())
+        parts << mismatch;
+    return parts.join(QStringLiteral(" | "));
+}
+
+// A report is read after the run: its rates are averages over the whole run, not the live
+// view's last 10 seconds (which an idle end of run would pull towards zero).
+void averageRates(QJsonObject *group, double seconds)
+{
+    auto average = [seconds](double count) {
+        return seconds > 0 ? std::round(count / seconds * 100.0) / 100.0 : 0.0;
+    };
+    if (group->contains(QLatin1String("exchanges")))
+        (*group)[QStringLiteral("ratePerSecond")] =
+            average(group->value(QLatin1String("exchanges")).toDouble());
+    QJsonArray versions = group->value(QLatin1String("versions")).toArray();
+    for (qsizetype i = 0; i < versions.size(); ++i) {
+        QJsonObject v = versions.at(i).toObject();
+        v[QStringLiteral("ratePerSecond")] = average(v.value(QLatin1String("requests")).toDouble());
+        versions[i] = v;
+    }
+    (*group)[QStringLiteral("versions")] = versions;
+}
+
+QJsonArray averageRates(QJsonArray groups, double seconds)
+{
+    for (qsizetype i = 0; i < groups.size(); ++i) {
+        QJsonObject g = groups.at(i).toObject();
+        averageRates(&g, seconds);
+        groups[i] = g;
+    }
+    return groups;
+}
+
+// The report's observation part, from the hub's final snapshot: per version, the v1 x v2
+// pairing, per endpoint, per rule, the store and the noise the comparator learned.
+void addObservations(QJsonObject *report, const Observe::Snapshot &snapshot,
+                     const QList<Observe::LearnedNoise> &learned)
+{
+    const double seconds = double(snapshot.nowMs - snapshot.startMs) / 1000.0;
+    QJsonObject summary;
+    summary[QStringLiteral("exchanges")] = static_cast<qint64>(snapshot.exchanges);
+    QJsonArray versions;
+    for (const Observe::VersionSummary &v : snapshot.versions) {
+        QJsonObject o = Observe::versionJson(v);
+        // Status classes too: the summary line's figures, and the key scripts already read.
+        QJsonObject classes;
+        for (int c = 1; c <= 5; ++c)
+            classes[QStringLiteral("%1xx").arg(c)] = static_cast<qint64>(v.statusClasses[c]);
+        o[QStringLiteral("statusClasses")] = classes;
+        versions.append(o);
+    }
+    summary[QStringLiteral("versions")] = versions;
+    averageRates(&summary, seconds);
+    (*report)[QStringLiteral("summary")] = summary;
+
+    QJsonObject pairing = Observe::pairJson(snapshot.pairing);
+    QJsonArray byVersion;
+    for (const Observe::PairSummary &p : snapshot.pairings)
+        byVersion.append(Observe::pairJson(p));
+    pairing[QStringLiteral("byVersion")] = byVersion;
+    (*report)[QStringLiteral("pairing")] = pairing;
+    (*report)[QStringLiteral("endpoints")] = averageRates(snapshot.endpointsJson(), seconds);
+    (*report)[QStringLiteral("rules")] = averageRates(snapshot.rulesJson(), seconds);
+
+    QJsonObject store;
+    store[QStringLiteral("stored")] = static_cast<qint64>(snapshot.stored);
+    store[QStringLiteral("capacity")] = snapshot.storeCapacity;
+    store[QStringLiteral("dropped")] = static_cast<qint64>(snapshot.storeDropped);
+    store[QStringLiteral("bodiesDropped")] = static_cast<qint64>(snapshot.storeBodiesDropped);
+    store[QStringLiteral("bytes")] = snapshot.storeBytes;
+    (*report)[QStringLiteral("store")] = store;
+
+    QJsonArray noise;
+    for (const Observe::LearnedNoise &n : learned) {
+        QJsonObject o;
+        o[QStringLiteral("where")] = n.where == Observe::LearnedNoise::Where::Header
+                                         ? QStringLiteral("header")
+                                         : QStringLiteral("body");
+        o[QStringLiteral("endpoint")] = n.endpoint;
+        o[QStringLiteral("path")] = n.path;
+        o[QStringLiteral("observations")] = static_cast<qint64>(n.observations);
+        o[QStringLiteral("flagged")] = static_cast<qint64>(n.flagged);
+        if (n.rejected)
+            o[QStringLiteral("rejected")] = true;
+        noise.append(o);
+    }
+    (*report)[QStringLiteral("learnedNoise")] = noise;
 }
 
 // --har / --jsonl / --csv: files written while the run goes on, fed by Runtime::exchanges and
@@ -324,7 +508,8 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
             const QJsonObject &reportBase, bool withGenerator, ExportFiles &exports,
             const QString &metricsAddress)
 {
-    // Prometheus endpoint on its own loopback port, fed from the same exchange batches.
+    // Prometheus endpoint on its own loopback port, fed with the hub's compared batches so the
+    // comparison mismatch counters count what the report and the summary line show.
     std::shared_ptr<Observe::Metrics> metrics;
     std::unique_ptr<Observe::MetricsServer> metricsServer;
     if (!metricsAddress.isEmpty()) {
@@ -343,9 +528,11 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
             exports.discard();
             return 2;
         }
-        QObject::connect(
-            &runtime, &Session::Runtime::exchanges, metricsServer.get(),
-            [metrics](const QList<Observe::Exchange> &batch) { metrics->addBatch(batch); });
+        QObject::connect(&runtime, &Session::Runtime::observed, metricsServer.get(),
+                         [metrics](const QList<Observe::Exchange> &batch,
+                                   const QList<QList<Observe::Comparison>> &comparisons) {
+                             metrics->addBatch(batch, comparisons);
+                         });
         out() << "metrics at " << metricsServer->url() << "\n";
         out().flush();
     }
@@ -368,7 +555,7 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
                      .arg(s.requests)
                      .arg(s.mirrorsSent)
                      .arg(s.mirrorsDropped())
-              << runtime.summary().line() << "\n";
+              << summaryLine(*runtime.hub()->snapshot()) << "\n";
         out().flush();
     };
     QTimer ticker;
@@ -400,13 +587,15 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
     const Demo::GeneratorStats generated = runtime.trafficStats();
     runtime.stopTraffic();
     const Proxy::Stats stats = runtime.stats();
-    runtime.stop(); // drains the recorder into the summary
-    out() << "final: " << runtime.summary().line() << "\n";
+    runtime.stop();              // drains the recorder into the hub
+    runtime.flushObservations(); // and waits until the hub has counted every batch
+    const std::shared_ptr<const Observe::Snapshot> snapshot = runtime.hub()->snapshot();
+    out() << "final: " << summaryLine(*snapshot) << "\n";
     out() << QStringLiteral("stopped after %1 s: %2 requests, %3 exchanges recorded, mirrors "
                             "%4 sent, %5 completed, %6 failed, %7 dropped\n")
                  .arg(clock.elapsed() / 1000.0, 0, 'f', 1)
                  .arg(stats.requests)
-                 .arg(runtime.summary().exchanges())
+                 .arg(snapshot->exchanges)
                  .arg(stats.mirrorsSent)
                  .arg(stats.mirrorsCompleted)
                  .arg(stats.mirrorsFailed)
@@ -420,7 +609,10 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
     report[QStringLiteral("durationSeconds")] = clock.elapsed() / 1000.0;
     report[QStringLiteral("endedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     report[QStringLiteral("proxy")] = statsJson(stats);
-    report[QStringLiteral("summary")] = runtime.summary().toJson();
+    QList<Observe::LearnedNoise> learned;
+    runtime.hub()->withComparator(
+        [&learned](Observe::Comparator &c) { learned = c.learnedNoise(); });
+    addObservations(&report, *snapshot, learned);
     if (withGenerator)
         report[QStringLiteral("generator")] = generatorJson(generated);
     QSaveFile f(reportPath);

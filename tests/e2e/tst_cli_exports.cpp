@@ -1,6 +1,7 @@
 // `--har` / `--jsonl` / `--csv` / `--no-mask` as a user runs them: the real executable, the files
 // it writes while running and completes at exit (end of --duration, SIGINT, SIGTERM), secrets
-// masked unless asked otherwise, and unwritable paths refused before anything listens.
+// masked unless asked otherwise (and always in the --report), the report's counts and examples
+// matching the exports, and unwritable paths refused before anything listens.
 #include "childprocess.h"
 
 #include <QFile>
@@ -128,12 +129,13 @@ private slots:
         const QString har = m_dir.filePath(QStringLiteral("demo.har"));
         const QString jsonl = m_dir.filePath(QStringLiteral("demo.jsonl"));
         const QString csv = m_dir.filePath(QStringLiteral("demo.csv"));
+        const QString report = m_dir.filePath(QStringLiteral("demo-report.json"));
         Child demo;
-        QVERIFY(
-            demo.start({QStringLiteral("demo"), QStringLiteral("--duration"), QStringLiteral("2"),
-                        QStringLiteral("--rate"), QStringLiteral("50"), QStringLiteral("--listen"),
-                        QStringLiteral("127.0.0.1:0"), QStringLiteral("--har"), har,
-                        QStringLiteral("--jsonl"), jsonl, QStringLiteral("--csv"), csv}));
+        QVERIFY(demo.start({QStringLiteral("demo"), QStringLiteral("--duration"),
+                            QStringLiteral("2"), QStringLiteral("--rate"), QStringLiteral("50"),
+                            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                            QStringLiteral("--har"), har, QStringLiteral("--jsonl"), jsonl,
+                            QStringLiteral("--csv"), csv, QStringLiteral("--report"), report}));
         QVERIFY2(demo.waitForExit(), qPrintable(demo.all()));
         QVERIFY2(demo.exitedCleanly(), qPrintable(demo.all()));
         QVERIFY2(demo.out.contains("har written to " + har.toUtf8()), qPrintable(demo.all()));
@@ -197,6 +199,26 @@ private slots:
             const int status = rows.at(i).at(statusColumn).toInt();
             QVERIFY2(status >= 200 && status < 500, qPrintable(rows.at(i).join(QLatin1Char(','))));
         }
+
+        // The report describes the same run: as many exchanges as exported, and every example
+        // of a differing field is a request the exports hold (so a person can look it up).
+        const QJsonObject r = QJsonDocument::fromJson(readFile(report)).object();
+        QCOMPARE(
+            r.value(QLatin1String("summary")).toObject().value(QLatin1String("exchanges")).toInt(),
+            int(primaries.size()));
+        const QJsonArray fields = r.value(QLatin1String("pairing"))
+                                      .toObject()
+                                      .value(QLatin1String("topFields"))
+                                      .toArray();
+        QVERIFY2(!fields.isEmpty(), qPrintable(demo.all()));
+        for (const QJsonValue &f : fields) {
+            const QString id = f.toObject()
+                                   .value(QLatin1String("example"))
+                                   .toObject()
+                                   .value(QLatin1String("requestId"))
+                                   .toString();
+            QVERIFY2(primaries.contains(id), qPrintable(id));
+        }
     }
 
     void proxyMasksSecretsUnlessNoMask_data()
@@ -217,6 +239,7 @@ private slots:
         QVERIFY(v2.start());
         const QString har = m_dir.filePath(QStringLiteral("proxy-%1.har").arg(noMask));
         const QString jsonl = m_dir.filePath(QStringLiteral("proxy-%1.jsonl").arg(noMask));
+        const QString report = m_dir.filePath(QStringLiteral("proxy-%1.json").arg(noMask));
         QStringList args{
             QStringLiteral("proxy"),      greeterExample(),
             QStringLiteral("--bind"),     QStringLiteral("greeter-service:v1=") + v1.endpoint(),
@@ -224,7 +247,8 @@ private slots:
             QStringLiteral("--listen"),   QStringLiteral("127.0.0.1:0"),
             QStringLiteral("--interval"), QStringLiteral("1"),
             QStringLiteral("--har"),      har,
-            QStringLiteral("--jsonl"),    jsonl};
+            QStringLiteral("--jsonl"),    jsonl,
+            QStringLiteral("--report"),   report};
         if (noMask)
             args << QStringLiteral("--no-mask");
         Child proxy;
@@ -268,6 +292,12 @@ private slots:
                 QVERIFY(text.contains("sid=" + bullets + "; Path=/; HttpOnly"));
             }
         }
+        // The report names the differing Set-Cookie with an example pair, masked either way:
+        // --no-mask is for the exports a person asked for, the summary is shared more widely.
+        const QByteArray reportBytes = readFile(report);
+        QVERIFY2(reportBytes.contains("\"set-cookie\""), reportBytes.constData());
+        QVERIFY2(!reportBytes.contains("s3cr3t"), reportBytes.constData());
+        QVERIFY(reportBytes.contains("sid=" + bullets + "; Path=/; HttpOnly"));
     }
 
     void sigintCompletesAFileThatGrewWhileRunning()

@@ -1,12 +1,34 @@
 // `mirrorscope demo --metrics 127.0.0.1:0` as a user runs it: the URL it prints serves
-// Prometheus text in which the demo's primary and mirrored requests show up apart, and a bad
-// address is refused with exit 2.
+// Prometheus text in which the demo's primary and mirrored requests show up apart and the
+// comparison counters count v2's differences, and a bad address is refused with exit 2.
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+
+namespace {
+
+// The value of the one sample of `name` whose labels contain every one of `labels`; -1 when
+// there is no such sample.
+double sampleValue(const QByteArray &body, const QByteArray &name, const QByteArrayList &labels)
+{
+    for (const QByteArray &line : body.split('\n')) {
+        if (!line.startsWith(name + '{'))
+            continue;
+        const qsizetype close = line.lastIndexOf('}');
+        const QByteArray labelText = line.mid(name.size() + 1, close - name.size() - 1);
+        bool all = true;
+        for (const QByteArray &l : labels)
+            all = all && labelText.split(',').contains(l);
+        if (all)
+            return line.mid(close + 1).trimmed().toDouble();
+    }
+    return -1;
+}
+
+} // namespace
 
 class TestCliMetrics : public QObject
 {
@@ -47,6 +69,21 @@ void TestCliMetrics::demoServesIstioMetrics()
     QVERIFY(body.contains("# TYPE istio_requests_total counter"));
     QVERIFY(body.contains("istio_request_duration_milliseconds_bucket"));
     QVERIFY(body.contains("destination_version=\"v2\""));
+
+    // The comparison counters are fed from the compared batches: the demo's v2 answers with a
+    // different JSON body ("version", "locale") and fails ~3 % of requests with 500/503, so
+    // both the body and the status kinds count up.
+    const QByteArray v2 = "destination_version=\"v2\"";
+    auto mismatches = [&](const QByteArray &kind) {
+        return sampleValue(body, "mirrorscope_comparison_mismatches_total",
+                           {v2, "kind=\"" + kind + '"'});
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(scrape() && mismatches("body") > 0 && mismatches("status") > 0, 25000);
+    const double compared = sampleValue(body, "mirrorscope_comparisons_total", {v2});
+    const double mismatched = sampleValue(body, "mirrorscope_comparisons_mismatched_total", {v2});
+    QVERIFY2(compared > 0, body.constData());
+    QVERIFY2(mismatched > 0 && mismatched <= compared, body.constData());
+    QVERIFY2(mismatches("body") <= compared, body.constData());
 
     child.terminate(); // SIGTERM: the run stops cleanly
     QVERIFY(child.waitForFinished(20000));

@@ -46,6 +46,16 @@ QJsonObject versionOf(const QJsonObject &report, const QString &label)
     return {};
 }
 
+// The entry of a report array (endpoints, rules, ...) whose `key` is `value`, or an empty object.
+QJsonObject entryOf(const QJsonArray &array, const QString &key, const QString &value)
+{
+    for (const QJsonValue &v : array) {
+        if (v.toObject().value(key).toString() == value)
+            return v.toObject();
+    }
+    return {};
+}
+
 struct Run
 {
     int exitCode = -1;
@@ -149,6 +159,25 @@ private slots:
                      .toObject()
                      .value(QLatin1String("2xx"))
                      .toInt(),
+                 1);
+        // The backends answer "v1" and "v2": one compared pair whose bodies differ.
+        const QJsonObject pairing = r.value(QLatin1String("pairing")).toObject();
+        QCOMPARE(pairing.value(QLatin1String("compared")).toInt(), 1);
+        QCOMPARE(pairing.value(QLatin1String("mismatches"))
+                     .toObject()
+                     .value(QLatin1String("body"))
+                     .toInt(),
+                 1);
+        QCOMPARE(pairing.value(QLatin1String("mismatches"))
+                     .toObject()
+                     .value(QLatin1String("status"))
+                     .toInt(),
+                 0);
+        QVERIFY2(proxy.out.contains("mismatch 100% ("), qPrintable(proxy.all()));
+        const QJsonObject hello = entryOf(r.value(QLatin1String("endpoints")).toArray(),
+                                          QStringLiteral("endpoint"), QStringLiteral("GET /hello"));
+        QCOMPARE(hello.value(QLatin1String("exchanges")).toInt(), 1);
+        QCOMPARE(r.value(QLatin1String("store")).toObject().value(QLatin1String("stored")).toInt(),
                  1);
         const QJsonArray bindings = r.value(QLatin1String("bindings")).toArray();
         QCOMPARE(bindings.size(), 2);
@@ -269,6 +298,80 @@ private slots:
                     .toObject()
                     .value(QLatin1String("2xx"))
                     .toInt() > 0);
+        // The summary lines carry the mismatch rate.
+        QVERIFY2(r.all.contains(QLatin1String("| mismatch ")), qPrintable(r.all));
+
+        // Per version: latency percentiles, status codes, bytes.
+        for (const QJsonObject &v : {v1, v2}) {
+            const QJsonObject latency = v.value(QLatin1String("latencyMs")).toObject();
+            QVERIFY2(latency.value(QLatin1String("p99")).toDouble() > 0, qPrintable(r.all));
+            QVERIFY(latency.value(QLatin1String("p999")).toDouble() >=
+                    latency.value(QLatin1String("p50")).toDouble());
+            QVERIFY(
+                v.value(QLatin1String("status")).toObject().value(QLatin1String("200")).toInt() >
+                0);
+            QVERIFY(v.value(QLatin1String("responseBytes")).toDouble() > 0);
+            QVERIFY(v.value(QLatin1String("ratePerSecond")).toDouble() > 0);
+        }
+
+        // Pairing: every pair compared; the demo's v2 adds "locale" to GET /users/{id} only (its
+        // version naming fields are demo noise rules), so some pairs differ in the body and
+        // others do not, and the field is named with an example request.
+        const QJsonObject pairing = j.value(QLatin1String("pairing")).toObject();
+        const int compared = pairing.value(QLatin1String("compared")).toInt();
+        QVERIFY2(compared > 0 && compared <= v2Legs, qPrintable(r.all));
+        const QJsonObject mismatches = pairing.value(QLatin1String("mismatches")).toObject();
+        QVERIFY(mismatches.value(QLatin1String("any")).toInt() > 0);
+        QVERIFY(mismatches.value(QLatin1String("body")).toInt() > 0);
+        QVERIFY(mismatches.value(QLatin1String("body")).toInt() < compared);
+        QVERIFY(pairing.value(QLatin1String("latencyDeltaMs"))
+                    .toObject()
+                    .contains(QLatin1String("p99")));
+        int matrixTotal = 0;
+        for (const QJsonValue &cell : pairing.value(QLatin1String("statusMatrix")).toArray())
+            matrixTotal += cell.toObject().value(QLatin1String("count")).toInt();
+        QCOMPARE(matrixTotal, compared);
+        const QJsonObject locale = entryOf(pairing.value(QLatin1String("topFields")).toArray(),
+                                           QStringLiteral("path"), QStringLiteral("$.locale"));
+        QVERIFY(locale.value(QLatin1String("count")).toInt() > 0);
+        QVERIFY(locale.value(QLatin1String("count")).toInt() < compared);
+        QVERIFY(!locale.value(QLatin1String("example"))
+                     .toObject()
+                     .value(QLatin1String("requestId"))
+                     .toString()
+                     .isEmpty());
+        const QJsonArray byVersion = pairing.value(QLatin1String("byVersion")).toArray();
+        QCOMPARE(byVersion.size(), 1);
+        QCOMPARE(byVersion[0].toObject().value(QLatin1String("mirror")).toString(),
+                 QStringLiteral("v2 (mirror)"));
+
+        // Per endpoint (the generator's mix: /hello, /users/<n>, POST /users) and per rule.
+        const QJsonArray endpoints = j.value(QLatin1String("endpoints")).toArray();
+        const QJsonObject users =
+            entryOf(endpoints, QStringLiteral("endpoint"), QStringLiteral("GET /users/{id}"));
+        QVERIFY2(users.value(QLatin1String("exchanges")).toInt() > 0, qPrintable(r.all));
+        QVERIFY(users.value(QLatin1String("pairs"))
+                    .toObject()
+                    .value(QLatin1String("compared"))
+                    .toInt() > 0);
+        int endpointTotal = 0;
+        for (const QJsonValue &e : endpoints)
+            endpointTotal += e.toObject().value(QLatin1String("exchanges")).toInt();
+        QCOMPARE(endpointTotal, v1Legs);
+        const QJsonArray rules = j.value(QLatin1String("rules")).toArray();
+        QCOMPARE(rules.size(), 1);
+        QCOMPARE(rules[0].toObject().value(QLatin1String("exchanges")).toInt(), v1Legs);
+
+        // Store, mirror drops by reason, learned noise: present and consistent.
+        const QJsonObject store = j.value(QLatin1String("store")).toObject();
+        QCOMPARE(store.value(QLatin1String("stored")).toInt(), v1Legs);
+        QCOMPARE(store.value(QLatin1String("dropped")).toInt(), 0);
+        const QJsonObject drops = j.value(QLatin1String("proxy"))
+                                      .toObject()
+                                      .value(QLatin1String("mirrorDrops"))
+                                      .toObject();
+        QVERIFY(drops.contains(QLatin1String("in_flight_limit")));
+        QVERIFY(j.value(QLatin1String("learnedNoise")).isArray());
     }
 };
 
