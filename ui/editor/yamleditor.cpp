@@ -280,10 +280,17 @@ YamlEditor::YamlEditor(QWidget *parent) : QWidget(parent), m_stack(new QUndoStac
             &YamlEditor::onContentsChange);
     connect(m_stack, &QUndoStack::cleanChanged, this,
             [this](bool clean) { emit modificationChanged(!clean); });
-    // Leaving the pane ends the step: coming back and typing is a new one.
+    // Leaving the pane ends the step: coming back and typing is a new one. It also ends the
+    // pause at once: whatever the person turns to next (the forms beside the text, Start) must
+    // see what was typed, not the document before it.
     connect(qApp, &QApplication::focusChanged, this, [this](QWidget *old, QWidget *now) {
-        if (old == m_edit && now != m_edit)
-            closeEditStep();
+        if (old != m_edit || now == m_edit)
+            return;
+        closeEditStep();
+        if (m_pause.isActive()) {
+            m_pause.stop();
+            emit paused();
+        }
     });
 }
 
@@ -382,7 +389,7 @@ void YamlEditor::applyText(const QString &text)
     emit textReplaced();
 }
 
-void YamlEditor::goTo(int line, int column)
+void YamlEditor::goTo(int line, int column, bool focus)
 {
     if (line <= 0)
         return;
@@ -394,7 +401,8 @@ void YamlEditor::goTo(int line, int column)
                         std::min(std::max(column - 1, 0), block.length() - 1));
     m_edit->setTextCursor(cursor);
     m_edit->centerCursor();
-    m_edit->setFocus();
+    if (focus)
+        m_edit->setFocus();
 }
 
 void YamlEditor::showSyntaxError(int line, int column, const QString &message)

@@ -87,7 +87,9 @@ public:
     // True while typing has not been followed by a pause yet.
     bool isTyping() const { return m_pause.isActive(); }
 
-    void goTo(int line, int column);
+    // Puts the cursor at a 1-based line:column and shows it; `focus` false leaves the keyboard
+    // focus where it is (following a selection in the forms).
+    void goTo(int line, int column, bool focus = true);
     void showSyntaxError(int line, int column, const QString &message);
     void clearSyntaxError();
     void setMarks(const QList<CodeEdit::Mark> &marks) { m_edit->setMarks(marks); }

@@ -85,7 +85,20 @@ FormEditor::FormEditor(QWidget *parent) : QWidget(parent)
     m_toolBar->setIconSize(QSize(16, 16));
     m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     layout->addWidget(m_toolBar);
+    m_staleLabel = new QLabel(this);
+    m_staleLabel->setObjectName(QStringLiteral("formsStaleLabel"));
+    m_staleLabel->setWordWrap(true);
+    m_staleLabel->setTextFormat(Qt::PlainText);
+    m_staleLabel->setContentsMargins(6, 4, 6, 4);
+    m_staleLabel->setAutoFillBackground(true);
+    m_staleLabel->setBackgroundRole(QPalette::ToolTipBase);
+    m_staleLabel->setForegroundRole(QPalette::ToolTipText);
+    m_staleLabel->hide();
+    layout->addWidget(m_staleLabel);
     auto *splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter = splitter;
+    // Named so the window can keep its sizes with the other splitters.
+    splitter->setObjectName(QStringLiteral("formsOutlineSplitter"));
     splitter->setChildrenCollapsible(false);
     m_outline = new OutlineView(splitter);
     m_scroll = new QScrollArea(splitter);
@@ -113,7 +126,36 @@ FormEditor::FormEditor(QWidget *parent) : QWidget(parent)
         moveItem(to - from.listIndex());
     });
     connect(m_outline, &QWidget::customContextMenuRequested, this, &FormEditor::showContextMenu);
+    connect(qApp, &QApplication::focusChanged, this,
+            [this](QWidget *, QWidget *now) { onFocusChanged(now); });
     rebuildOutline({});
+}
+
+void FormEditor::onFocusChanged(QWidget *now)
+{
+    if (!now || !m_page || m_populating || !m_page->isAncestorOf(now))
+        return;
+    // The innermost registered field holding the focus (a spin box inside a weight editor).
+    const Field *best = nullptr;
+    for (const Field &f : std::as_const(m_fields)) {
+        if (!f.widget || f.row >= 0 || (f.widget != now && !f.widget->isAncestorOf(now)))
+            continue;
+        if (!best || best->widget->isAncestorOf(f.widget))
+            best = &f;
+    }
+    if (best)
+        emit locationSelected(m_location.resource, best->path);
+}
+
+void FormEditor::setStale(const QString &reason)
+{
+    if (reason == m_staleReason)
+        return;
+    m_staleReason = reason;
+    m_staleLabel->setText(reason);
+    m_staleLabel->setVisible(!reason.isEmpty());
+    m_toolBar->setEnabled(reason.isEmpty());
+    m_splitter->setEnabled(reason.isEmpty());
 }
 
 FormEditor::~FormEditor()

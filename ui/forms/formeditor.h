@@ -48,6 +48,12 @@ public:
     void setConfig(const Model::Config &config);
     const Model::Config &config() const override { return m_config; }
 
+    // Stale: the YAML no longer parses, so the forms show its last good state, disabled, with
+    // `reason` (one line) above them; an empty reason makes them editable again.
+    void setStale(const QString &reason);
+    bool isStale() const { return !m_staleReason.isEmpty(); }
+    QString staleReason() const { return m_staleReason; }
+
     // Marks the outline items and the fields of the shown form that diagnostics point at
     // (red: error, yellow: warning; the message is added to the field's tooltip). A
     // diagnostic's resource is found by its file and document index.
@@ -84,7 +90,8 @@ public:
 
 signals:
     void edited(const Model::Config &config, const QString &description);
-    // The user selected an item: the owner can show its line in the YAML pane.
+    // The user selected an item, or a field of the form got the focus (then `path` is the
+    // field's path): the owner can show its line in the YAML pane.
     void locationSelected(int resource, const QString &path);
 
 private:
@@ -114,12 +121,16 @@ private:
     const Field *bestField(const QString &path) const;
     void focusField(const Field &field);
     void updateActions();
+    void onFocusChanged(QWidget *now);
 
     Model::Config m_config;
     Location m_location;
     OutlineView *m_outline = nullptr;
     QScrollArea *m_scroll = nullptr;
     QToolBar *m_toolBar = nullptr;
+    QLabel *m_staleLabel = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QString m_staleReason;
     QPointer<QWidget> m_page;
     QList<Field> m_fields;
     QList<std::function<void()>> m_refreshers;
