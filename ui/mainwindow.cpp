@@ -1,18 +1,23 @@
 #include "mainwindow.h"
 
 #include "dashboard/dashboardwidget.h"
+#include "dialogs/exchangeexport.h"
 #include "dialogs/exportdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "editor/noticebar.h"
 #include "editor/recentfiles.h"
 #include "editor/settings.h"
 #include "editor/yamleditor.h"
+#include "forms/formeditor.h"
+#include "forms/yamlsync.h"
 #include "logs/exchangemodel.h"
 #include "logs/logview.h"
 #include "routing/routeengine.h"
 #include "run/bindingsview.h"
+#include "run/proxypanel.h"
 #include "run/runcontroller.h"
 #include "run/runpage.h"
+#include "run/trafficpanel.h"
 #include "validate/validator.h"
 #include "yaml/document.h"
 
@@ -27,6 +32,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
+#include <QJsonObject>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
@@ -51,6 +57,7 @@ namespace {
 constexpr int kLineRole = Qt::UserRole;
 constexpr int kColumnRole = Qt::UserRole + 1;
 constexpr int kSeverityRole = Qt::UserRole + 2;
+constexpr int kIndexRole = Qt::UserRole + 3; // index in m_lastDiagnostics
 constexpr int kStatusMs = 8000;
 constexpr int kOldestIstioMinor = 22; // the oldest release still serving networking/v1
 const QString kDemoHost = QStringLiteral("greeter-service");
@@ -140,9 +147,16 @@ MainWindow::MainWindow(QWidget *parent)
     buildActions();
     buildMenus();
     buildToolBar();
+    m_runPage->setController(m_controller);
+    m_runPage->attachToolBar(m_start, m_stop, m_port, m_rate);
 
-    connect(m_controller, &RunController::exchanges, dashboard(), &DashboardWidget::addExchanges);
-    connect(m_controller, &RunController::exchanges, logModel(), &ExchangeModel::addExchanges);
+    // The dashboard reads the hub's snapshots; the log takes the hub's compared batches.
+    dashboard()->setHub(m_controller->hub());
+    m_runPage->log()->setHub(m_controller->hub());
+    connect(m_controller, &RunController::observed, m_runPage->log(), &LogView::addObserved);
+    connect(m_runPage->log(), &LogView::exportRequested, this, &MainWindow::showExchangeExport);
+    connect(m_runPage->log(), &LogView::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, kStatusMs); });
     connect(m_controller, &RunController::statusChanged, m_runPage, &RunPage::setStatus);
     connect(m_controller, &RunController::runningChanged, this, &MainWindow::updateRunState);
     connect(m_runPage->bindings(), &BindingsView::bindingsEdited, this, [this] {
@@ -185,8 +199,21 @@ QWidget *MainWindow::buildEditorPage()
 {
     m_editorSplitter = new QSplitter(Qt::Vertical, this);
     m_editorSplitter->setObjectName(QStringLiteral("editorSplitter"));
-    m_yamlPane = new YamlEditor(m_editorSplitter);
+    // The forms beside the YAML (both show the same document), the diagnostics below both.
+    m_formsSplitter = new QSplitter(Qt::Horizontal, m_editorSplitter);
+    m_formsSplitter->setObjectName(QStringLiteral("formsSplitter"));
+    m_formsSplitter->setChildrenCollapsible(false);
+    m_forms = new Forms::FormEditor(m_formsSplitter);
+    m_forms->setObjectName(QStringLiteral("formEditor"));
+    m_yamlPane = new YamlEditor(m_formsSplitter);
+    m_yamlPane->setObjectName(QStringLiteral("yamlPane"));
+    m_formsSplitter->setStretchFactor(0, 2);
+    m_formsSplitter->setStretchFactor(1, 3);
+    m_formsSplitter->setSizes({560, 840});
+    connect(m_forms, &Forms::FormEditor::edited, this, &MainWindow::applyFormEdit);
+    connect(m_forms, &Forms::FormEditor::locationSelected, this, &MainWindow::showFormLocation);
     m_diagnostics = new QTreeWidget(m_editorSplitter);
+    m_diagnostics->setObjectName(QStringLiteral("diagnosticsView"));
     m_diagnostics->setRootIsDecorated(false);
     m_diagnostics->setHeaderLabels(
         {tr("Severity"), tr("Code"), tr("Line"), tr("Path"), tr("Message")});
@@ -197,12 +224,50 @@ QWidget *MainWindow::buildEditorPage()
     m_diagnostics->setColumnWidth(3, 260);
     m_editorSplitter->setStretchFactor(0, 3);
     m_editorSplitter->setStretchFactor(1, 1);
-    auto go = [this](QTreeWidgetItem *item) {
-        goToDiagnostic(item->data(0, kLineRole).toInt(), item->data(0, kColumnRole).toInt());
-    };
-    connect(m_diagnostics, &QTreeWidget::itemActivated, this, go);
-    connect(m_diagnostics, &QTreeWidget::itemClicked, this, go);
+    connect(m_diagnostics, &QTreeWidget::itemActivated, this, &MainWindow::activateDiagnostic);
+    connect(m_diagnostics, &QTreeWidget::itemClicked, this, &MainWindow::activateDiagnostic);
     return m_editorSplitter;
+}
+
+void MainWindow::activateDiagnostic(QTreeWidgetItem *item)
+{
+    const int line = item->data(0, kLineRole).toInt();
+    const int column = item->data(0, kColumnRole).toInt();
+    const int index = item->data(0, kIndexRole).toInt();
+    // The field in the form takes the keyboard; the YAML shows the line beside it. Without
+    // such a field (a syntax error, the forms stale) the YAML takes the keyboard.
+    const bool inForm = !m_forms->isStale() && index >= 0 && index < m_lastDiagnostics.size() &&
+                        m_forms->selectDiagnostic(m_lastDiagnostics.at(index));
+    if (inForm)
+        m_yamlPane->goTo(line, column, false);
+    else
+        goToDiagnostic(line, column);
+}
+
+void MainWindow::applyFormEdit(const Model::Config &config, const QString &description)
+{
+    // Core's encoder writes the config, merged into the text so comments, layout and unknown
+    // fields outside the edit stay; one undo step, which re-validates and feeds the forms
+    // back (an equal config, so the field being edited keeps the focus).
+    QString step = description;
+    if (!step.isEmpty())
+        step[0] = step.at(0).toUpper();
+    m_yamlPane->replaceText(Forms::yamlForConfig(m_yamlPane->text(), config), step);
+}
+
+void MainWindow::showFormLocation(int resource, const QString &path)
+{
+    if (m_forms->isStale() || resource < 0 || resource >= m_forms->config().resources.size())
+        return;
+    const Model::Resource &r = m_forms->config().resources.at(resource);
+    for (const Yaml::Document &d : m_formDocuments) {
+        if (d.index != r.documentIndex)
+            continue;
+        const Yaml::Mark at = Forms::markOfPath(d.root, path);
+        // Follow the selection without taking the keyboard from the outline or the field.
+        m_yamlPane->goTo(at.line, at.column, false);
+        return;
+    }
 }
 
 void MainWindow::buildActions()
@@ -308,6 +373,7 @@ void MainWindow::buildMenus()
     file->addAction(m_save);
     file->addAction(m_saveAs);
     file->addAction(m_export);
+    file->addAction(tr("Export E&xchanges..."), this, &MainWindow::showExchangeExport);
     file->addSeparator();
     file->addAction(m_quit);
 
@@ -324,6 +390,10 @@ void MainWindow::buildMenus()
     run->addAction(m_stop);
     run->addSeparator();
     run->addAction(m_demo);
+    run->addSeparator();
+    run->addAction(m_runPage->trafficPanel()->startAction());
+    run->addAction(m_runPage->trafficPanel()->stopAction());
+    run->addAction(m_runPage->trafficPanel()->replayHarAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_shortcuts);
@@ -396,7 +466,9 @@ void MainWindow::buildToolBar()
 QList<QSplitter *> MainWindow::splitters() const
 {
     // The Run page's splitters are named here, in creation order, so their sizes can be kept.
-    QList<QSplitter *> all{m_editorSplitter};
+    QList<QSplitter *> all{m_editorSplitter, m_formsSplitter};
+    if (auto *outline = m_forms->findChild<QSplitter *>(QStringLiteral("formsOutlineSplitter")))
+        all << outline;
     int n = 0;
     for (QSplitter *s : m_runPage->findChildren<QSplitter *>()) {
         if (s->objectName().isEmpty())
@@ -690,11 +762,24 @@ ExportDialog *MainWindow::showExportDialog()
     return dialog;
 }
 
+ExchangeExportDialog *MainWindow::showExchangeExport()
+{
+    QJsonObject report;
+    report[QStringLiteral("summary")] = m_controller->runtime()->summary().toJson();
+    auto *dialog = new ExchangeExportDialog(m_controller->hub(), report, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
 void MainWindow::showShortcuts()
 {
     auto *dialog =
         new ShortcutsDialog({m_new, m_open, m_save, m_saveAs, m_export, m_quit, m_undo, m_redo,
-                             m_editorPage, m_runPageAction, m_start, m_stop, m_shortcuts},
+                             m_editorPage, m_runPageAction, m_start, m_stop,
+                             m_runPage->trafficPanel()->startAction(),
+                             m_runPage->trafficPanel()->stopAction(),
+                             m_runPage->trafficPanel()->replayHarAction(), m_shortcuts},
                             this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
@@ -759,14 +844,25 @@ void MainWindow::revalidate()
         item->setData(0, kLineRole, d.line);
         item->setData(0, kColumnRole, d.column);
         item->setData(0, kSeverityRole, int(d.severity));
+        item->setData(0, kIndexRole, int(&d - m_lastDiagnostics.constData()));
         if (d.line > 0 && d.severity != Base::Severity::Info)
             marks.append({d.line, d.column, d.severity == Base::Severity::Error ? 2 : 1});
     }
     m_yamlPane->setMarks(marks);
-    if (syntax)
+    if (syntax) {
         m_yamlPane->showSyntaxError(syntax->line, syntax->column, syntax->message);
-    else
+        // Never wipe the forms over a typo: they keep the last document that parsed.
+        m_forms->setStale(tr("Read-only: the YAML does not parse (line %1, column %2). The forms "
+                             "show the last readable document.")
+                              .arg(syntax->line)
+                              .arg(syntax->column));
+    } else {
         m_yamlPane->clearSyntaxError();
+        m_formDocuments = parsed.documents;
+        m_forms->setStale(QString());
+        m_forms->setDocuments(m_formDocuments);
+        m_forms->setDiagnostics(m_lastDiagnostics);
+    }
     m_errors = errors;
     m_status->setText(tr("%1 document(s): %2 error(s), %3 warning(s)")
                           .arg(parsed.documents.size())
@@ -913,7 +1009,16 @@ void MainWindow::start()
     RunController::Request request;
     request.config = m_config;
     request.bindings = m_runPage->bindings()->userBindings();
+    QString proxyError;
+    request.options.proxy = m_runPage->proxyPanel()->settings(&proxyError);
+    if (!proxyError.isEmpty()) {
+        showPage(Page::Run);
+        m_runPage->showProxyPanel();
+        statusBar()->showMessage(tr("Cannot start: %1").arg(proxyError));
+        return;
+    }
     request.options.proxy.listenPort = quint16(m_port->value());
+    request.traffic = m_runPage->trafficPanel()->startConfig();
     request.options.target = targetVersion();
     request.options.demoBackends = demo;
     request.options.demoHost = kDemoHost;

@@ -4,6 +4,7 @@
 #include "base/istioversion.h"
 #include "model/resource.h"
 #include "routing/routedecision.h"
+#include "yaml/document.h"
 
 #include <QMainWindow>
 #include <QMessageBox>
@@ -20,12 +21,18 @@ class QSpinBox;
 class QSplitter;
 class QTabWidget;
 class QTreeWidget;
+class QTreeWidgetItem;
 class QUndoStack;
+
+namespace Forms {
+class FormEditor;
+}
 
 namespace Ui {
 
 class DashboardWidget;
 class ExchangeModel;
+class ExchangeExportDialog;
 class ExportDialog;
 class NoticeBar;
 class RunController;
@@ -80,6 +87,8 @@ public:
     bool isModified() const;
 
     YamlEditor *yamlPane() const { return m_yamlPane; }
+    // The outline and forms beside the YAML pane, in sync with it both ways.
+    Forms::FormEditor *formEditor() const { return m_forms; }
     QPlainTextEdit *yamlEditor() const;
     QUndoStack *undoStack() const;
     QTreeWidget *diagnosticsView() const { return m_diagnostics; }
@@ -111,6 +120,8 @@ public:
 
 public slots:
     void revalidate();
+    // "Export Exchanges…": the recorded exchanges as HAR / CSV / JSON Lines, or the report.
+    ExchangeExportDialog *showExchangeExport();
     void start();
     void stop();
 
@@ -136,6 +147,9 @@ private:
     void loadDocument(const QString &text, const QString &path, const QByteArray &diskBytes);
     QString askFileName(bool save, const QString &suggested);
     void goToDiagnostic(int line, int column);
+    void activateDiagnostic(QTreeWidgetItem *item);
+    void applyFormEdit(const Model::Config &config, const QString &description);
+    void showFormLocation(int resource, const QString &path);
     void updateTitle();
     void updateRunState(bool running);
     void refreshBindings();
@@ -145,7 +159,9 @@ private:
     QList<QSplitter *> splitters() const;
 
     QTabWidget *m_pages = nullptr;
-    QSplitter *m_editorSplitter = nullptr;
+    QSplitter *m_editorSplitter = nullptr; // forms | YAML above, diagnostics below
+    QSplitter *m_formsSplitter = nullptr;  // forms | YAML
+    Forms::FormEditor *m_forms = nullptr;
     YamlEditor *m_yamlPane = nullptr;
     QTreeWidget *m_diagnostics = nullptr;
     NoticeBar *m_notice = nullptr;
@@ -187,6 +203,8 @@ private:
     int m_documents = 0;
     int m_listItems = 0; // documents that came out of a `kind: List`
     Base::Diagnostics m_lastDiagnostics;
+    // The documents the forms show (the last text that parsed): where their items' lines are.
+    std::vector<Yaml::Document> m_formDocuments;
     QList<Routing::Target> m_targets;
     QStringList m_hosts;
 };

@@ -1,5 +1,7 @@
 #include "demo/demobackends.h"
 
+#include "base/threadpriority.h"
+
 #include "demo/greeterbackend.h"
 
 #include <QThread>
@@ -57,6 +59,10 @@ DemoBackends::Started DemoBackends::startOne(const GreeterProfile &profile, quin
     started.thread->setObjectName(name);
     started.backend = new GreeterBackend(profile);
     started.backend->moveToThread(started.thread);
+    // The stand-ins make load; the proxy and the window come first (see threadpriority.h).
+    QObject::connect(
+        started.thread, &QThread::started, started.thread,
+        [] { Base::lowerCurrentThreadPriority(); }, Qt::DirectConnection);
     started.thread->start();
     bool ok = false;
     GreeterBackend *backend = started.backend;

@@ -18,10 +18,12 @@ QByteArray jsonString(const QString &text)
     return array.mid(1, array.size() - 2);
 }
 
-QByteArray versionFields(const GreeterProfile &profile)
+// withLocale: only GET /users/{id} carries v2's new field, so the demo's comparison shows one
+// endpoint that changed and others that did not.
+QByteArray versionFields(const GreeterProfile &profile, bool withLocale = false)
 {
     QByteArray out = "\"version\":" + jsonString(profile.version);
-    if (profile.body == GreeterProfile::BodyVariant::WithLocale)
+    if (withLocale && profile.body == GreeterProfile::BodyVariant::WithLocale)
         out += ",\"locale\":\"en\"";
     return out;
 }
@@ -179,7 +181,7 @@ GreeterReply greeterReply(const GreeterRequest &request, const GreeterProfile &p
         if (!read)
             return methodNotAllowed("GET, HEAD", profile);
         return jsonReply(200, "{\"id\":" + id + ",\"name\":\"user-" + id + "\"," +
-                                  versionFields(profile) + '}');
+                                  versionFields(profile, true) + '}');
     }
     return errorReply(404, QStringLiteral("not found"), profile);
 }

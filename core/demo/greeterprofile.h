@@ -31,7 +31,7 @@ struct GreeterProfile
     BodyVariant body = BodyVariant::Plain;
 
     static GreeterProfile v1(); // ~2 ms mean, tiny tail, plain body
-    static GreeterProfile v2(); // ~10 ms mean, 40 ms tail, 3 % 5xx, body with "locale"
+    static GreeterProfile v2(); // ~10 ms mean, 40 ms tail, 3 % 5xx, "locale" on /users/{id}
 };
 
 // One delay draw in milliseconds (never negative, capped at 60 s).

@@ -1,5 +1,6 @@
 #include "demo/trafficgenerator.h"
 
+#include <QCoreApplication>
 #include <QUuid>
 
 #include <algorithm>
@@ -26,9 +27,23 @@ TrafficGenerator::~TrafficGenerator()
     closeAll();
 }
 
+QString TrafficGenerator::checkConfig(const GeneratorConfig &config)
+{
+    const bool originalPacing = !config.replay.isEmpty() && config.replayOriginalPacing;
+    if (!originalPacing && !(config.ratePerSecond > 0))
+        return QCoreApplication::translate("Demo::TrafficGenerator", "the rate must be above 0");
+    if (config.replay.isEmpty() && config.mix.isEmpty())
+        return QCoreApplication::translate("Demo::TrafficGenerator",
+                                           "the request mix has no entry with a weight above 0");
+    if (config.durationSeconds < 0)
+        return QCoreApplication::translate("Demo::TrafficGenerator",
+                                           "the duration must not be negative");
+    return QString();
+}
+
 bool TrafficGenerator::start(const GeneratorConfig &config)
 {
-    if (m_running || config.port == 0 || !(config.ratePerSecond > 0) || config.mix.isEmpty())
+    if (m_running || config.port == 0 || !checkConfig(config).isEmpty())
         return false;
     m_config = config;
     m_config.maxConnections = std::max(1, m_config.maxConnections);
@@ -36,13 +51,16 @@ bool TrafficGenerator::start(const GeneratorConfig &config)
     m_config.tickMs = std::clamp(m_config.tickMs, 1, 50);
 
     const quint64 seed = config.seed != 0 ? config.seed : std::random_device{}();
-    m_schedule = std::make_unique<ArrivalSchedule>(m_config.ratePerSecond, seed);
+    m_schedule = std::make_unique<ArrivalSchedule>(std::max(m_config.ratePerSecond, 1e-6), seed);
     m_rng.seed(seed ^ 0x9e3779b97f4a7c15ULL);
     m_latency.clear();
     m_stats = GeneratorStats();
     m_stats.running = true;
-    m_stats.sentPerEntry = QList<qint64>(m_config.mix.entries().size(), 0);
+    if (m_config.replay.isEmpty())
+        m_stats.sentPerEntry = QList<qint64>(m_config.mix.entries().size(), 0);
+    m_stats.planned = m_config.replay.size();
     m_sequence = 0;
+    m_replayIndex = 0;
     // Request ids unique across runs yet cheap per request: one random tag plus a counter.
     m_runTag = QUuid::createUuid().toByteArray(QUuid::WithoutBraces).left(8);
 
@@ -50,7 +68,7 @@ bool TrafficGenerator::start(const GeneratorConfig &config)
     m_scheduling = true;
     m_lastProgressMs = 0;
     m_clock.start();
-    m_nextArrivalUs = m_schedule->nextUs();
+    m_nextArrivalUs = nextArrivalUs();
     m_timer.start(m_config.tickMs);
     return true;
 }
@@ -86,7 +104,7 @@ void TrafficGenerator::tick()
         arrive();
         if (!m_running)
             return;
-        m_nextArrivalUs = m_schedule->nextUs();
+        m_nextArrivalUs = nextArrivalUs();
     }
     if (m_scheduling && (m_nextArrivalUs >= endUs || nowUs >= endUs))
         m_scheduling = false;
@@ -99,9 +117,35 @@ void TrafficGenerator::tick()
     maybeFinish();
 }
 
+double TrafficGenerator::nextArrivalUs()
+{
+    if (m_config.replay.isEmpty())
+        return m_schedule->nextUs();
+    if (m_replayIndex >= m_config.replay.size())
+        return std::numeric_limits<double>::infinity(); // all sent: only draining remains
+    if (m_config.replayOriginalPacing)
+        return double(m_config.replay.at(m_replayIndex).offsetUs);
+    return double(m_replayIndex) * 1e6 / m_config.ratePerSecond;
+}
+
 void TrafficGenerator::arrive()
 {
     ++m_stats.arrivals;
+    if (!m_config.replay.isEmpty()) {
+        const ReplayRequest &replay = m_config.replay.at(m_replayIndex++);
+        ClientConnection::Request request;
+        request.bytes =
+            renderReplay(replay, m_config.host,
+                         m_config.addRequestId ? m_runTag + '-' + QByteArray::number(++m_sequence)
+                                               : QByteArray());
+        request.head = replay.request.method == "HEAD";
+        if (!dispatch(request)) {
+            ++m_stats.skipped;
+            return;
+        }
+        ++m_stats.sent;
+        return;
+    }
     const QList<RequestTemplate> &entries = m_config.mix.entries();
     const int index = m_config.mix.pick(std::uniform_real_distribution<double>(0.0, 1.0)(m_rng));
     const int userId = std::uniform_int_distribution<int>(1, m_config.maxUserId)(m_rng);

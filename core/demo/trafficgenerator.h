@@ -3,6 +3,7 @@
 #include "demo/arrivalschedule.h"
 #include "demo/clientconnection.h"
 #include "demo/latencyreservoir.h"
+#include "demo/replay.h"
 #include "demo/requestmix.h"
 
 #include <QElapsedTimer>
@@ -30,6 +31,11 @@ struct GeneratorConfig
     int maxUserId = 1000; // "{id}" is drawn uniformly from 1..maxUserId
     bool addRequestId = true;
     int tickMs = 2; // how often due arrivals are sent
+    // Replay instead of the mix when not empty: each request once, in order, then the run
+    // ends (or earlier, at durationSeconds). Original pacing keeps the recording's gaps
+    // (ratePerSecond is not used); otherwise they go out evenly at ratePerSecond.
+    QList<ReplayRequest> replay;
+    bool replayOriginalPacing = true;
 };
 
 // Every arrival ends up in exactly one bucket:
@@ -53,7 +59,8 @@ struct GeneratorStats
     qint64 failedReset = 0;
     qint64 retried = 0; // resent once after meeting a connection the server had closed
     int connections = 0;
-    QList<qint64> sentPerEntry; // by index in the mix
+    qint64 planned = 0;         // replay: requests to send in all; 0 for the mix
+    QList<qint64> sentPerEntry; // by index in the mix (empty for a replay)
     LatencySummary latency;     // answered requests only, from write to complete answer
 
     qint64 answered() const
@@ -73,8 +80,10 @@ public:
     explicit TrafficGenerator(QObject *parent = nullptr);
     ~TrafficGenerator() override;
 
-    // False (and nothing starts) when already running, the port is 0, the rate is not
-    // positive or the mix is empty.
+    // Why the configuration cannot run ("the rate must be above 0"), empty when it can. The
+    // port is not checked: the Runtime fills it in.
+    static QString checkConfig(const GeneratorConfig &config);
+    // False (and nothing starts) when already running, the port is 0 or checkConfig() objects.
     bool start(const GeneratorConfig &config);
     // Ends the run now: requests in flight are counted as abandoned; finished() follows.
     void stop();
@@ -90,6 +99,7 @@ signals:
 private:
     void tick();
     void arrive();
+    double nextArrivalUs();
     bool dispatch(const ClientConnection::Request &request);
     void onDone(ClientConnection *connection, const ClientConnection::Request &request, int status,
                 ClientConnection::Failure failure, qint64 latencyUs, bool retryable);
@@ -111,6 +121,7 @@ private:
     LatencyReservoir m_latency;
     GeneratorStats m_stats;
     quint64 m_sequence = 0;
+    qsizetype m_replayIndex = 0; // next replay request to send
     QByteArray m_runTag;
 };
 

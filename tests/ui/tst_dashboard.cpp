@@ -1,22 +1,31 @@
-// The dashboard's data and the log's model, fed with built Exchange records: per-second rates
-// and latency percentiles over a bounded window, status classes and the v1 x v2 matrix, charts
-// redrawn on the tick (never per request) in the same colours everywhere, and a log that inserts
-// a batch as one range, stays bounded, and holds still while paused.
+// The dashboard draws the hub's snapshot: requests/s and latency per version over a chosen time
+// window, status classes stacked, the v1 x mirror status matrix, latency delta and mismatch
+// rates, a per-endpoint table, consistent colours per version, redraws only when the snapshot
+// changed (never per request), and the charts saved as a PNG.
 #include "dashboard/dashboardwidget.h"
 #include "dashboard/palette.h"
 #include "dashboard/timeline.h"
-#include "logs/exchangemodel.h"
+#include "observe/hub.h"
 
+#include <QAreaSeries>
+#include <QBarSeries>
 #include <QBarSet>
+#include <QComboBox>
+#include <QImage>
+#include <QLabel>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
+#include <QValueAxis>
+
+#include <atomic>
 
 using Observe::Exchange;
 using Observe::Leg;
-using Ui::Timeline;
+namespace Timeline = Ui::Timeline;
 
 namespace {
 
@@ -24,60 +33,72 @@ const qint64 kT0 = 1700000000000; // a whole second, ms since the epoch
 
 struct Spec
 {
-    qint64 atMs = 0; // since kT0
     int v1Status = 200;
     double v1Ms = 2;
-    bool mirrored = true;
-    Leg::Outcome mirrorOutcome = Leg::Outcome::Completed;
     int v2Status = 200;
     double v2Ms = 10;
     QByteArray path = "/hello";
+    QByteArray v1Body = R"({"message":"hi"})";
+    QByteArray v2Body = R"({"message":"hi"})";
+    int mirrors = 1;
 };
 
-Exchange makeExchange(const Spec &s)
+Leg leg(const QString &subset, int status, double ms, const QByteArray &body)
+{
+    Leg l;
+    l.destination = {QStringLiteral("greeter-service"), subset, 0};
+    l.endpoint = QStringLiteral("127.0.0.1:1");
+    l.status = status;
+    l.totalUs = qint64(ms * 1000);
+    l.firstByteUs = l.totalUs;
+    l.responseHeaders = {{"content-type", "application/json"}};
+    l.bodyPrefix = body;
+    l.bodySize = body.size();
+    return l;
+}
+
+quint64 g_nextId = 1;
+
+Exchange makeExchange(const Spec &s, qint64 atMs)
 {
     Exchange e;
-    e.start = QDateTime::fromMSecsSinceEpoch(kT0 + s.atMs, QTimeZone::utc());
+    e.id = g_nextId++;
+    e.requestId = "req-" + QByteArray::number(e.id);
+    e.start = QDateTime::fromMSecsSinceEpoch(atMs, QTimeZone::utc());
     e.method = "GET";
+    e.authority = "greeter-service";
     e.path = s.path;
     e.virtualService = QStringLiteral("greeter-service");
     e.ruleIndex = 0;
-    e.primary.destination = {QStringLiteral("greeter-service"), QStringLiteral("v1"), 3000};
-    e.primary.status = s.v1Status;
-    e.primary.totalUs = qint64(s.v1Ms * 1000);
-    if (s.mirrored) {
-        Leg m;
-        m.destination = {QStringLiteral("greeter-service"), QStringLiteral("v2"), 3000};
-        m.outcome = s.mirrorOutcome;
-        if (m.outcome == Leg::Outcome::Completed) {
-            m.status = s.v2Status;
-            m.totalUs = qint64(s.v2Ms * 1000);
-        } else if (m.outcome == Leg::Outcome::Failed) {
-            m.error = QStringLiteral("timeout");
-        } else if (m.outcome == Leg::Outcome::Dropped) {
-            m.dropReason = QStringLiteral("in-flight limit");
-        }
-        e.mirrors << m;
-    }
+    e.primary = leg(QStringLiteral("v1"), s.v1Status, s.v1Ms, s.v1Body);
+    for (int m = 0; m < s.mirrors; ++m)
+        e.mirrors << leg(QStringLiteral("v%1").arg(m + 2), s.v2Status, s.v2Ms, s.v2Body);
     return e;
 }
 
-QList<Exchange> many(int n, Spec s, qint64 stepMs = 0)
+QList<Exchange> many(int n, const Spec &s, qint64 atMs)
 {
     QList<Exchange> out;
-    for (int i = 0; i < n; ++i) {
-        out << makeExchange(s);
-        s.atMs += stepMs;
-    }
+    for (int i = 0; i < n; ++i)
+        out << makeExchange(s, atMs);
     return out;
 }
 
-QList<double> ys(const QList<QPointF> &points)
+// A hub on a clock the test moves.
+struct Fixture
 {
-    QList<double> out;
+    std::atomic<qint64> now{kT0};
+    Observe::Hub hub{Observe::StoreSettings(), [this] { return now.load(); }};
+    Fixture() { hub.reset(); }
+    void add(int n, const Spec &s = {}) { hub.addBatch(many(n, s, now)); }
+};
+
+double sumY(const QList<QPointF> &points)
+{
+    double total = 0;
     for (const QPointF &p : points)
-        out << p.y();
-    return out;
+        total += p.y();
+    return total;
 }
 
 } // namespace
@@ -86,222 +107,238 @@ class TestDashboard : public QObject
 {
     Q_OBJECT
 private slots:
-    void ratePerSecondWithZeroGaps();
-    void latencyPercentilesPerSecond();
-    void statusClassesAndMatrix();
-    void windowIsBounded();
-    void chartsRedrawOnTickInRoleColours();
-    void logInsertsBatchAsOneRange();
-    void logIsBoundedNewestLast();
-    void logPauseHoldsRowsStill();
-    void logShowsMirrorOutcomes();
+    void timelineTurnsSeriesIntoRates();
+    void chartsShowTheSnapshotInVersionColours();
+    void redrawsOnlyWhenTheSnapshotChanged();
+    void windowSelectorSetsTheTimeSpan();
+    void pairsMatrixAndEndpointTable();
+    void eachMirrorHasItsOwnColour();
+    void chartsExportAsPng();
 };
 
-void TestDashboard::ratePerSecondWithZeroGaps()
+void TestDashboard::timelineTurnsSeriesIntoRates()
 {
-    Timeline t;
-    t.reset(kT0);
-    t.add(many(3, {100}));                 // second 0: 3 requests, all mirrored
-    t.add(many(5, {1200, 200, 2, false})); // second 1: 5 requests, none mirrored
-    t.add(many(4, {3100}));                // second 3 (second 2 had none)
-    t.add(many(7, {4500}));                // second 4: still filling at "now"
-    const qint64 now = kT0 + 4700;
-    QCOMPARE(ys(t.rate(Timeline::Primary, now)), (QList<double>{3, 5, 0, 4}));
-    QCOMPARE(ys(t.rate(Timeline::Mirror, now)), (QList<double>{3, 0, 0, 4}));
-    const QList<QPointF> p = t.rate(Timeline::Primary, now);
-    QCOMPARE(p.first().x(), 0.0);
-    QCOMPARE(p.last().x(), 3.0);
-    // Out of order: a slow exchange of second 1 lands after second 4's.
-    t.add(many(1, {1900}));
-    QCOMPARE(ys(t.rate(Timeline::Primary, now)), (QList<double>{3, 6, 0, 4}));
-    QCOMPARE(t.label(Timeline::Primary), QStringLiteral("v1"));
-    QCOMPARE(t.label(Timeline::Mirror), QStringLiteral("v2"));
+    Fixture f;
+    f.add(3);      // second 0
+    f.now += 1200; // second 1
+    f.add(5);
+    f.now += 2000; // second 3 (second 2 had none)
+    f.add(4);
+    f.now += 1000; // second 4: still filling
+    f.add(7);
+    const auto s = f.hub.snapshot();
+    const Observe::VersionSeries *v1 = nullptr;
+    for (const Observe::VersionSeries &series : s->series)
+        if (series.label == QStringLiteral("v1"))
+            v1 = &series;
+    QVERIFY(v1);
+    const Timeline::Points p = Timeline::points(*v1, s->startMs, s->nowMs, 300);
+    QList<double> rates;
+    for (const QPointF &point : p.rate)
+        rates << point.y();
+    QCOMPARE(rates, (QList<double>{3, 5, 0, 4})); // the filling second is left out
+    QCOMPARE(p.rate.first().x(), 0.0);
+    QCOMPARE(p.rate.last().x(), 3.0);
+    QCOMPARE(p.classRate[Timeline::C2xx].size(), 4);
+    QVERIFY(!p.p50Ms.isEmpty());
+    QVERIFY(qAbs(p.p50Ms.first().y() - 2.0) < 0.1);
+    // A one-minute window drops what is older; a long run takes coarser buckets.
+    QCOMPARE(Timeline::tierFor(60, 0), 0);
+    QCOMPARE(Timeline::tierFor(0, 20 * 60 * 1000), 1);
+    QCOMPARE(Timeline::tierFor(0, 5 * 3600 * 1000), 2);
+    const Timeline::Points last2 = Timeline::points(*v1, s->startMs, s->nowMs, 2);
+    QVERIFY(last2.rate.size() <= 2);
 }
 
-void TestDashboard::latencyPercentilesPerSecond()
+void TestDashboard::chartsShowTheSnapshotInVersionColours()
 {
-    Timeline t;
-    t.reset(kT0);
-    QList<Exchange> batch;
-    for (int i = 1; i <= 100; ++i) {
-        Spec s{5 * i};
-        s.v1Ms = i;      // 1..100 ms
-        s.v2Ms = 10 * i; // 10..1000 ms
-        batch << makeExchange(s);
-    }
-    t.add(batch);
-    const qint64 now = kT0 + 2500;
-    const QList<QPointF> p50 = t.latencyMs(Timeline::Primary, 0.5, now);
-    const QList<QPointF> p99 = t.latencyMs(Timeline::Primary, 0.99, now);
-    const QList<QPointF> v2p99 = t.latencyMs(Timeline::Mirror, 0.99, now);
-    QCOMPARE(p50.size(), 1); // one second of answers; the next is still filling
-    QVERIFY(qAbs(p50.first().y() - 50) < 1);
-    QVERIFY(qAbs(p99.first().y() - 99) < 1);
-    QVERIFY(qAbs(v2p99.first().y() - 990) < 10);
-}
-
-void TestDashboard::statusClassesAndMatrix()
-{
-    Timeline t;
-    t.reset(kT0);
-    t.add(many(6, {100, 200, 2, true, Leg::Outcome::Completed, 200}));
-    t.add(many(2, {100, 200, 2, true, Leg::Outcome::Completed, 503}));
-    t.add(many(1, {100, 404, 2, true, Leg::Outcome::Completed, 404}));
-    t.add(many(1, {100, 200, 2, true, Leg::Outcome::Failed}));
-    t.add(many(3, {100, 200, 2, true, Leg::Outcome::SampledOut}));
-    t.add(many(1, {100, 200, 2, true, Leg::Outcome::Dropped}));
-    QCOMPARE(t.statusCount(Timeline::Primary, Timeline::C2xx), 13u);
-    QCOMPARE(t.statusCount(Timeline::Primary, Timeline::C4xx), 1u);
-    QCOMPARE(t.statusCount(Timeline::Mirror, Timeline::C2xx), 6u);
-    QCOMPARE(t.statusCount(Timeline::Mirror, Timeline::C5xx), 2u);
-    QCOMPARE(t.statusCount(Timeline::Mirror, Timeline::CFailed), 1u);
-    // Sampled-out and dropped mirrors reached nobody: no count, no pair, no rate.
-    QCOMPARE(t.pair(Timeline::C2xx, Timeline::C2xx), 6u);
-    QCOMPARE(t.pair(Timeline::C2xx, Timeline::C5xx), 2u);
-    QCOMPARE(t.pair(Timeline::C4xx, Timeline::C4xx), 1u);
-    QCOMPARE(t.pair(Timeline::C2xx, Timeline::CFailed), 1u);
-    QCOMPARE(t.pairs(), 10u);
-    QCOMPARE(t.mismatches(), 3u);
-    QCOMPARE(ys(t.rate(Timeline::Mirror, kT0 + 1500)), (QList<double>{10}));
-}
-
-void TestDashboard::windowIsBounded()
-{
-    Timeline t;
-    t.reset(kT0);
-    t.add(many(1, {0}));
-    const qint64 later = 1000 * qint64(Timeline::kWindowSeconds + 100);
-    t.add(many(2, {later}));
-    const QList<QPointF> rate = t.rate(Timeline::Primary, kT0 + later + 1000);
-    QCOMPARE(rate.size(), Timeline::kWindowSeconds);
-    QCOMPARE(rate.last().y(), 2.0);
-    QCOMPARE(rate.first().x(), double(Timeline::kWindowSeconds + 100 - 299));
-    // Older than the window when it arrives: only the totals count it.
-    t.add(many(1, {50}));
-    QCOMPARE(t.statusCount(Timeline::Primary, Timeline::C2xx), 4u);
-    QCOMPARE(ys(t.rate(Timeline::Primary, kT0 + later + 1000)).first(), 0.0);
-}
-
-void TestDashboard::chartsRedrawOnTickInRoleColours()
-{
+    Fixture f;
     Ui::DashboardWidget d;
+    d.setHub(&f.hub);
     QLineSeries *v1 = d.rateSeries(Timeline::Primary);
     QLineSeries *v2 = d.rateSeries(Timeline::Mirror);
-    QSignalSpy v1Replaced(v1, &QXYSeries::pointsReplaced);
-    QSignalSpy v1Added(v1, &QXYSeries::pointAdded);
-    const qint64 t0 = d.timeline().t0Ms();
-    QList<Exchange> batch;
-    for (int i = 0; i < 50; ++i) {
-        Exchange e = makeExchange({});
-        e.start = QDateTime::fromMSecsSinceEpoch(t0 + i * 5, QTimeZone::utc());
-        batch << e;
+    QVERIFY(v1 && v2); // there before any data: the main window connects to them at once
+    Spec slow;
+    slow.v1Ms = 5;
+    slow.v2Ms = 40;
+    for (int second = 0; second < 3; ++second) {
+        f.add(20, slow);
+        f.now += 1000;
     }
-    for (int i = 0; i < 10; ++i)
-        d.addExchanges(batch.mid(i * 5, 5)); // ten batches before the tick
-    QCOMPARE(v1Replaced.count(), 0);         // nothing is drawn per batch
-    d.refreshAt(t0 + 2500);
-    QCOMPARE(v1Replaced.count(), 1); // one replace() per series per tick
-    QCOMPARE(v1Added.count(), 0);    // never an append per request
-    QVERIFY(v1->count() > 0);
-    QVERIFY(v2->count() > 0);
-    double total = 0;
-    for (const QPointF &p : v1->points())
-        total += p.y();
-    QCOMPARE(total, 50.0);
-    d.setLive(true);
-    QTRY_VERIFY(v1Replaced.count() >= 2); // the live axis keeps ticking on its own
+    d.refresh();
+    QCOMPARE(sumY(v1->points()), 60.0); // three complete seconds; the clock is in the fourth
+    QCOMPARE(sumY(v2->points()), 60.0);
+    QCOMPARE(v1->name(), QStringLiteral("v1"));
+    QCOMPARE(v2->name(), QStringLiteral("v2 (mirror)"));
+    QLineSeries *v2p99 = d.latencySeries(Timeline::Mirror, true);
+    QVERIFY(v2p99->count() > 0);
+    QVERIFY(qAbs(v2p99->points().first().y() - 40.0) < 1.0);
+    QVERIFY(qAbs(d.latencySeries(Timeline::Primary, false)->points().first().y() - 5.0) < 0.1);
 
     // v1 is blue and the mirror orange in every chart.
     QCOMPARE(v1->pen().color(), Ui::Palette::primary());
     QCOMPARE(v2->pen().color(), Ui::Palette::mirror());
     QCOMPARE(d.latencySeries(Timeline::Primary, true)->pen().color(), Ui::Palette::primary());
     QCOMPARE(d.latencySeries(Timeline::Mirror, false)->pen().color(), Ui::Palette::mirror());
-    QCOMPARE(d.statusBars(Timeline::Primary)->color(), Ui::Palette::primary());
-    QCOMPARE(d.statusBars(Timeline::Mirror)->color(), Ui::Palette::mirror());
-    QCOMPARE(d.statusBars(Timeline::Primary)->at(0), 50.0); // 2xx
-    QCOMPARE(d.matrixView()->item(0, 0)->text(), QStringLiteral("50"));
+    QCOMPARE(d.latencySeries(Timeline::Mirror, true)->pen().style(), Qt::DashLine);
+
+    // Status classes stacked: the top band's upper line is every request of the version.
+    QCOMPARE(d.statusVersionBox()->currentText(), QStringLiteral("v1"));
+    QCOMPARE(sumY(d.statusArea(Timeline::C2xx)->upperSeries()->points()), 60.0);
+    QCOMPARE(sumY(d.statusArea(Timeline::CFailed)->upperSeries()->points()), 60.0);
 
     d.reset();
     QCOMPARE(v1->count(), 0);
 }
 
-void TestDashboard::logInsertsBatchAsOneRange()
+void TestDashboard::redrawsOnlyWhenTheSnapshotChanged()
 {
-    Ui::ExchangeModel m;
-    QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
-    m.addExchanges(many(40, {}, 10));
-    QCOMPARE(inserted.count(), 1);
-    QCOMPARE(inserted.first().at(1).toInt(), 0);
-    QCOMPARE(inserted.first().at(2).toInt(), 39);
-    m.addExchanges(many(10, {}, 10));
-    QCOMPARE(inserted.count(), 2);
-    QCOMPARE(m.rowCount(), 50);
-    QCOMPARE(m.index(0, Ui::ExchangeModel::Method).data().toString(), QStringLiteral("GET"));
-    QCOMPARE(m.index(0, Ui::ExchangeModel::V1Latency).data().toString(), QStringLiteral("2.0"));
-    QCOMPARE(m.index(0, Ui::ExchangeModel::V2Latency).data().toString(), QStringLiteral("10.0"));
-    QCOMPARE(m.index(0, Ui::ExchangeModel::Rule).data().toString(),
-             QStringLiteral("greeter-service http[0]"));
+    Fixture f;
+    Ui::DashboardWidget d;
+    d.setHub(&f.hub);
+    QLineSeries *v1 = d.rateSeries(Timeline::Primary);
+    QSignalSpy replaced(v1, &QXYSeries::pointsReplaced);
+    QSignalSpy added(v1, &QXYSeries::pointAdded);
+    for (int i = 0; i < 10; ++i)
+        f.add(5);                  // ten batches between two ticks
+    QCOMPARE(replaced.count(), 0); // nothing is drawn per batch
+    d.refresh();
+    QCOMPARE(replaced.count(), 1); // one replace() per series per tick
+    d.refresh();
+    QCOMPARE(replaced.count(), 1); // the same snapshot again: nothing redrawn
+    QCOMPARE(added.count(), 0);    // never an append per request
+
+    // Live, the timer redraws by itself when the hub has news, at most 10 times a second.
+    d.setLive(true);
+    f.now += 1500;
+    f.add(5);
+    QTRY_VERIFY_WITH_TIMEOUT(replaced.count() >= 2, 10000);
+    QCOMPARE(sumY(v1->points()), 50.0);
+    d.setLive(false);
 }
 
-void TestDashboard::logIsBoundedNewestLast()
+void TestDashboard::windowSelectorSetsTheTimeSpan()
 {
-    Ui::ExchangeModel m;
-    m.setMaxRows(100);
-    QSignalSpy removed(&m, &QAbstractItemModel::rowsRemoved);
-    for (int b = 0; b < 3; ++b) {
-        QList<Exchange> batch;
-        for (int i = 0; i < 60; ++i) {
-            Spec s;
-            s.path = "/users/" + QByteArray::number(b * 60 + i);
-            batch << makeExchange(s);
-        }
-        m.addExchanges(batch);
+    Fixture f;
+    Ui::DashboardWidget d;
+    d.setHub(&f.hub);
+    for (int second = 0; second < 150; ++second) {
+        f.add(1);
+        f.now += 1000;
     }
-    QCOMPARE(m.rowCount(), 100);
-    QCOMPARE(m.totalSeen(), 180u);
-    QCOMPARE(removed.count(), 2); // one range per batch that overflowed
-    QCOMPARE(m.index(99, Ui::ExchangeModel::Path).data().toString(), QStringLiteral("/users/179"));
-    QCOMPARE(m.index(0, Ui::ExchangeModel::Path).data().toString(), QStringLiteral("/users/80"));
-    // A single batch larger than the cap keeps its newest rows.
-    m.addExchanges(many(250, {}));
-    QCOMPARE(m.rowCount(), 100);
+    const auto *x =
+        qobject_cast<QValueAxis *>(d.rateSeries(Timeline::Primary)->attachedAxes().value(0));
+    QVERIFY(x);
+    d.setWindowSeconds(60);
+    QCOMPARE(d.windowBox()->currentData().toInt(), 60);
+    QCOMPARE(x->max() - x->min(), 60.0);
+    QVERIFY(d.rateSeries(Timeline::Primary)->count() <= 61);
+    QVERIFY(d.rateSeries(Timeline::Primary)->points().first().x() >= 89);
+
+    d.windowBox()->setCurrentIndex(d.windowBox()->findData(0)); // whole run, from the combo box
+    QCOMPARE(d.windowSeconds(), 0);
+    QCOMPARE(x->min(), 0.0);
+    QCOMPARE(d.rateSeries(Timeline::Primary)->count(), 150);
 }
 
-void TestDashboard::logPauseHoldsRowsStill()
+void TestDashboard::pairsMatrixAndEndpointTable()
 {
-    Ui::ExchangeModel m;
-    m.addExchanges(many(5, {}));
-    m.setPaused(true);
-    QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
-    m.addExchanges(many(7, {}));
-    QCOMPARE(m.rowCount(), 5);
-    QCOMPARE(m.pendingCount(), 7);
-    QCOMPARE(inserted.count(), 0);
-    m.setPaused(false);
-    QCOMPARE(m.rowCount(), 12);
-    QCOMPARE(inserted.count(), 1);
+    Fixture f;
+    Ui::DashboardWidget d;
+    d.setHub(&f.hub);
+    Spec ok;
+    ok.v2Ms = 17; // mirror 15 ms slower
+    Spec fails = ok;
+    fails.v2Status = 503;
+    Spec differs = ok;
+    differs.path = "/users/42";
+    differs.v2Body = R"({"message":"hello"})";
+    f.add(6, ok);
+    f.add(2, fails);
+    f.add(2, differs);
+    d.refresh();
+
+    // The matrix by status code: 200 x 200 on the diagonal, 200 x 503 off it and marked.
+    QTableWidget *m = d.matrixView();
+    QCOMPARE(m->rowCount(), 1);
+    QCOMPARE(m->columnCount(), 2);
+    QCOMPARE(m->verticalHeaderItem(0)->text(), QStringLiteral("v1 200"));
+    QCOMPARE(m->horizontalHeaderItem(1)->text(), QStringLiteral("v2 503"));
+    QCOMPARE(m->item(0, 0)->text(), QStringLiteral("8"));
+    QCOMPARE(m->item(0, 1)->text(), QStringLiteral("2"));
+    QCOMPARE(m->item(0, 1)->background().color(), Ui::Palette::mismatch());
+    QVERIFY(m->item(0, 0)->background().style() == Qt::NoBrush);
+
+    // Mismatch rates: 4 of 10 pairs (2 status, 2 body).
+    QBarSeries *rates = d.mismatchBars();
+    QCOMPARE(rates->count(), 1);
+    QCOMPARE(rates->barSets().first()->at(0), 40.0);
+    QCOMPARE(rates->barSets().first()->at(1), 20.0);
+    QCOMPARE(rates->barSets().first()->at(3), 20.0);
+    QCOMPARE(rates->barSets().first()->color(), Ui::Palette::mirror());
+    QVERIFY(d.mismatchLabel()->text().contains(QStringLiteral("10 compared pairs")));
+
+    // Latency delta: every pair +15 ms, in the bin from 10 ms (to 30 ms).
+    QBarSeries *delta = d.deltaBars();
+    QCOMPARE(delta->count(), 1);
+    const int bin = int(Ui::DashboardWidget::deltaCategories().indexOf(QStringLiteral("10")));
+    QVERIFY(bin >= 0);
+    QCOMPARE(delta->barSets().first()->at(bin), 10.0);
+    QCOMPARE(delta->barSets().first()->sum(), 10.0);
+
+    // One row per endpoint: requests, p50/p99 per version, mismatch %, the top differing field.
+    QTableWidget *t = d.endpointTable();
+    QCOMPARE(t->rowCount(), 2);
+    QCOMPARE(t->item(0, 0)->text(), QStringLiteral("GET /hello"));
+    QCOMPARE(t->item(0, 1)->text(), QStringLiteral("8"));
+    QCOMPARE(t->horizontalHeaderItem(2)->text(), QStringLiteral("v1 p50 / p99 ms"));
+    const QStringList v2Latency = t->item(0, 3)->text().split(QStringLiteral(" / "));
+    QCOMPARE(v2Latency.size(), 2); // p50 / p99 of the mirror
+    QVERIFY2(qAbs(v2Latency[0].toDouble() - 17.0) < 0.2, qPrintable(v2Latency[0]));
+    QCOMPARE(t->item(1, 0)->text(), QStringLiteral("GET /users/{id}"));
+    QVERIFY(t->item(1, 4)->text().startsWith(QStringLiteral("100")));
+    QCOMPARE(t->item(1, 5)->text(), QStringLiteral("$.message (2)"));
 }
 
-void TestDashboard::logShowsMirrorOutcomes()
+void TestDashboard::eachMirrorHasItsOwnColour()
 {
-    Ui::ExchangeModel m;
-    QList<Exchange> batch;
-    batch << makeExchange({0, 200, 2, true, Leg::Outcome::Completed, 200});
-    batch << makeExchange({0, 200, 2, true, Leg::Outcome::Completed, 503});
-    batch << makeExchange({0, 200, 2, true, Leg::Outcome::SampledOut});
-    batch << makeExchange({0, 200, 2, true, Leg::Outcome::Dropped});
-    batch << makeExchange({0, 200, 2, false});
-    m.addExchanges(batch);
-    auto cell = [&](int row, int col) { return m.index(row, col).data().toString(); };
-    QCOMPARE(cell(0, Ui::ExchangeModel::Match), QStringLiteral("match"));
-    QCOMPARE(cell(1, Ui::ExchangeModel::V2Status), QStringLiteral("503"));
-    QCOMPARE(cell(1, Ui::ExchangeModel::Match), QStringLiteral("MISMATCH"));
-    QVERIFY(m.index(1, 0).data(Qt::BackgroundRole).value<QBrush>().color() ==
-            Ui::Palette::mismatch());
-    QCOMPARE(cell(2, Ui::ExchangeModel::V2Status), QStringLiteral("sampled out"));
-    QCOMPARE(cell(2, Ui::ExchangeModel::Match), QString());
-    QCOMPARE(cell(3, Ui::ExchangeModel::V2Status), QStringLiteral("dropped: in-flight limit"));
-    QCOMPARE(cell(4, Ui::ExchangeModel::V2Status), QStringLiteral("—"));
+    Fixture f;
+    Ui::DashboardWidget d;
+    d.setHub(&f.hub);
+    Spec two;
+    two.mirrors = 2;
+    f.add(10, two);
+    f.now += 2000;
+    d.refresh();
+    QLineSeries *v3 = d.rateSeries(QStringLiteral("v3 (mirror)"));
+    QVERIFY(v3);
+    QCOMPARE(d.rateSeries(QStringLiteral("v2 (mirror)")), d.rateSeries(Timeline::Mirror));
+    QVERIFY(v3->pen().color() != Ui::Palette::mirror());
+    QVERIFY(v3->pen().color() != Ui::Palette::primary());
+    QCOMPARE(sumY(v3->points()), 10.0);
+    QCOMPARE(d.mismatchBars()->count(), 2); // one bar set per primary x mirror pair
+    QVERIFY(d.statusVersionBox()->findText(QStringLiteral("v3 (mirror)")) >= 0);
+}
+
+void TestDashboard::chartsExportAsPng()
+{
+    Fixture f;
+    Ui::DashboardWidget d;
+    d.resize(1200, 800);
+    d.setHub(&f.hub);
+    f.add(5);
+    d.refresh();
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("charts.png"));
+    QString error;
+    QVERIFY2(d.saveChartsPng(path, &error), qPrintable(error));
+    QImage image(path);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() > 400 && image.height() > 300);
+    // A folder that does not exist: an error naming the file, no crash.
+    const QString bad = dir.filePath(QStringLiteral("missing/charts.png"));
+    QVERIFY(!d.saveChartsPng(bad, &error));
+    QVERIFY(error.contains(bad));
 }
 
 QTEST_MAIN(TestDashboard)

@@ -1,35 +1,53 @@
 #include "dashboardwidget.h"
 
 #include "dashboard/palette.h"
+#include "observe/hub.h"
 
+#include <QAreaSeries>
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
-#include <QDateTime>
+#include <QComboBox>
+#include <QFileDialog>
 #include <QGraphicsLayout>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLocale>
+#include <QMessageBox>
 #include <QPen>
+#include <QPixmap>
+#include <QPushButton>
+#include <QSet>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 namespace Ui {
 
 namespace {
 
-constexpr int kRefreshMs = 300;
+// 4 Hz: the hub rebuilds its snapshot at most once per new second or batch, so more would only
+// redraw the same data.
+constexpr int kRefreshMs = 250;
 constexpr int kMinVisibleSeconds = 60;
-// The classes the bars and the matrix show (1xx is left out: a proxy hardly ever sees it).
-constexpr Timeline::Class kShown[] = {Timeline::C2xx, Timeline::C3xx, Timeline::C4xx,
-                                      Timeline::C5xx, Timeline::CFailed};
-constexpr int kShownCount = int(sizeof(kShown) / sizeof(kShown[0]));
+// Upper bounds (ms) of the latency delta bins; the last bin is everything above.
+constexpr double kDeltaEdges[] = {-30, -10, -3, 0, 3, 10, 30};
+constexpr int kDeltaBins = int(sizeof(kDeltaEdges) / sizeof(kDeltaEdges[0])) + 1;
+
+QFont smaller(QFont font)
+{
+    font.setPointSizeF(font.pointSizeF() * 0.85);
+    return font;
+}
 
 QLineSeries *addLine(QChart *chart, const QString &name, const QColor &colour, bool dashed,
                      double width = 2.0)
@@ -53,6 +71,7 @@ QChart *makeChart(const QString &title)
     f.setBold(true);
     chart->setTitleFont(f);
     chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->setFont(smaller(chart->legend()->font()));
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->setBackgroundRoundness(0);
@@ -84,217 +103,585 @@ double maxY(const QList<QPointF> &points)
     return m;
 }
 
+int deltaBin(double ms)
+{
+    for (int i = 0; i < kDeltaBins - 1; ++i)
+        if (ms < kDeltaEdges[i])
+            return i;
+    return kDeltaBins - 1;
+}
+
+QString statusName(int code)
+{
+    return code ? QString::number(code) : QObject::tr("failed");
+}
+
+QString percent(double ratio)
+{
+    return QLocale().toString(ratio * 100.0, 'f', ratio > 0 && ratio < 0.1 ? 2 : 1) +
+           QStringLiteral(" %");
+}
+
+QString latencyText(const Observe::LatencySummary &l)
+{
+    if (!l.count)
+        return QStringLiteral("—");
+    return QStringLiteral("%1 / %2").arg(QLocale().toString(l.p50Us / 1000.0, 'f', 1),
+                                         QLocale().toString(l.p99Us / 1000.0, 'f', 1));
+}
+
+void setCell(QTableWidget *table, int row, int column, const QString &text,
+             const QBrush &background = QBrush(), Qt::Alignment align = Qt::AlignRight)
+{
+    QTableWidgetItem *item = table->item(row, column);
+    if (!item) {
+        item = new QTableWidgetItem;
+        item->setTextAlignment(align | Qt::AlignVCenter);
+        table->setItem(row, column, item);
+    }
+    if (item->text() != text)
+        item->setText(text);
+    if (item->background() != background)
+        item->setBackground(background);
+}
+
 } // namespace
+
+QStringList DashboardWidget::deltaCategories()
+{
+    // Each bin by where it starts (the chart is narrow): "<-30", "-30", ..., "30" = 30 ms and up.
+    QStringList out;
+    const QLocale l;
+    out << QStringLiteral("<%1").arg(l.toString(kDeltaEdges[0]));
+    for (int i = 0; i < kDeltaBins - 1; ++i)
+        out << l.toString(kDeltaEdges[i]);
+    out.last() = QStringLiteral("≥%1").arg(l.toString(kDeltaEdges[kDeltaBins - 2]));
+    return out;
+}
 
 DashboardWidget::DashboardWidget(QWidget *parent) : QWidget(parent)
 {
-    const QString v1 = QStringLiteral("v1"), v2 = QStringLiteral("v2 (mirror)");
-
-    QChart *rate = makeChart(tr("Requests per second"));
-    // Every request mirrored means two equal lines: v1 is drawn wide beneath the thin mirror
-    // line so both stay visible, and a gap between them is a mirror that did not go out.
-    m_rate[Timeline::Primary] = addLine(rate, v1, Palette::primary(), false, 5.0);
-    m_rate[Timeline::Mirror] = addLine(rate, v2, Palette::mirror(), false, 2.0);
-    m_rateX = addAxis(rate, Qt::AlignBottom, tr("seconds since Start"), QStringLiteral("%d"));
-    m_rateX->setTickType(QValueAxis::TicksDynamic);
-    m_rateX->setTickAnchor(0);
-    m_rateY = addAxis(rate, Qt::AlignLeft, QString(), QStringLiteral("%g"));
-    for (QLineSeries *s : m_rate) {
-        s->attachAxis(m_rateX);
-        s->attachAxis(m_rateY);
+    m_rateChart = makeChart(tr("Requests per second (x: s since Start)"));
+    m_rateX =
+        addAxis(m_rateChart, Qt::AlignBottom, tr("seconds since Start"), QStringLiteral("%d"));
+    m_rateY = addAxis(m_rateChart, Qt::AlignLeft, QString(), QStringLiteral("%g"));
+    m_latencyChart = makeChart(tr("Latency ms: p50 solid, p99 dashed"));
+    m_latencyX =
+        addAxis(m_latencyChart, Qt::AlignBottom, tr("seconds since Start"), QStringLiteral("%d"));
+    m_latencyY = addAxis(m_latencyChart, Qt::AlignLeft, QString(), QStringLiteral("%g"));
+    for (QValueAxis *x : {m_rateX, m_latencyX}) {
+        x->setTickType(QValueAxis::TicksDynamic);
+        x->setTickAnchor(0);
+        x->setTitleVisible(false); // the charts are short: the labels need the height
     }
+    // The fixed slots: tests and the legend have them before the first exchange.
+    slotFor(QStringLiteral("v1"), false).placeholder = true;
+    slotFor(QStringLiteral("v2 (mirror)"), true).placeholder = true;
 
-    QChart *latency = makeChart(tr("Latency (ms): p50 solid, p99 dashed"));
-    m_latency[Timeline::Primary][0] =
-        addLine(latency, v1 + QStringLiteral(" p50"), Palette::primary(), false);
-    m_latency[Timeline::Primary][1] =
-        addLine(latency, v1 + QStringLiteral(" p99"), Palette::primary(), true);
-    m_latency[Timeline::Mirror][0] =
-        addLine(latency, QStringLiteral("v2 p50"), Palette::mirror(), false);
-    m_latency[Timeline::Mirror][1] =
-        addLine(latency, QStringLiteral("v2 p99"), Palette::mirror(), true);
-    m_latencyX = addAxis(latency, Qt::AlignBottom, tr("seconds since Start"), QStringLiteral("%d"));
-    m_latencyX->setTickType(QValueAxis::TicksDynamic);
-    m_latencyX->setTickAnchor(0);
-    m_latencyY = addAxis(latency, Qt::AlignLeft, QString(), QStringLiteral("%g"));
-    for (auto &pair : m_latency)
-        for (QLineSeries *s : pair) {
-            s->attachAxis(m_latencyX);
-            s->attachAxis(m_latencyY);
-        }
-
-    QChart *bars = makeChart(tr("Status classes"));
-    auto *barSeries = new QBarSeries(bars);
-    m_bars[Timeline::Primary] = new QBarSet(v1, barSeries);
-    m_bars[Timeline::Mirror] = new QBarSet(v2, barSeries);
-    m_bars[Timeline::Primary]->setColor(Palette::primary());
-    m_bars[Timeline::Mirror]->setColor(Palette::mirror());
-    QStringList categories;
-    for (Timeline::Class c : kShown) {
-        categories << Timeline::className(c);
-        for (QBarSet *set : m_bars)
-            set->append(0);
+    QChart *status = makeChart(tr("Status classes per second (stacked)"));
+    m_statusX = addAxis(status, Qt::AlignBottom, tr("seconds since Start"), QStringLiteral("%d"));
+    m_statusX->setTitleVisible(false);
+    m_statusX->setTickType(QValueAxis::TicksDynamic);
+    m_statusX->setTickAnchor(0);
+    m_statusY = addAxis(status, Qt::AlignLeft, QString(), QStringLiteral("%g"));
+    static const int hundreds[Timeline::ClassCount] = {2, 3, 4, 5, 0};
+    for (int c = 0; c < Timeline::ClassCount; ++c) {
+        StatusBand &band = m_status[c];
+        band.upper = new QLineSeries(status);
+        band.lower = c ? new QLineSeries(status) : nullptr;
+        band.area = new QAreaSeries(band.upper, band.lower);
+        band.area->setName(Timeline::className(Timeline::Class(c)));
+        const QColor colour = Palette::statusClass(hundreds[c]);
+        band.area->setColor(colour);
+        band.area->setBorderColor(colour.darker(120));
+        status->addSeries(band.area);
+        band.area->attachAxis(m_statusX);
+        band.area->attachAxis(m_statusY);
     }
-    for (QBarSet *set : m_bars)
-        barSeries->append(set);
-    bars->addSeries(barSeries);
-    auto *barsX = new QBarCategoryAxis(bars);
-    barsX->append(categories);
-    bars->addAxis(barsX, Qt::AlignBottom);
-    barSeries->attachAxis(barsX);
-    m_barsY = addAxis(bars, Qt::AlignLeft, QString(), QStringLiteral("%g"));
-    barSeries->attachAxis(m_barsY);
+    m_statusVersion = new QComboBox(this);
+    m_statusVersion->setToolTip(tr("Whose status classes the stacked chart shows"));
+    m_statusVersion->addItem(QStringLiteral("v1"));
+    connect(m_statusVersion, &QComboBox::currentTextChanged, this, [this] {
+        m_forceRedraw = true;
+        refresh();
+    });
 
-    m_matrix = new QTableWidget(kShownCount, kShownCount, this);
+    QChart *delta = makeChart(tr("Latency delta, mirror − v1 (ms, bins from)"));
+    m_deltaSeries = new QBarSeries(delta);
+    delta->addSeries(m_deltaSeries);
+    auto *deltaX = new QBarCategoryAxis(delta);
+    deltaX->append(deltaCategories());
+    QFont tiny = deltaX->labelsFont();
+    tiny.setPointSizeF(tiny.pointSizeF() * 0.8);
+    deltaX->setLabelsFont(tiny);
+    delta->addAxis(deltaX, Qt::AlignBottom);
+    m_deltaSeries->attachAxis(deltaX);
+    m_deltaY = addAxis(delta, Qt::AlignLeft, tr("pairs"), QStringLiteral("%g"));
+    m_deltaSeries->attachAxis(m_deltaY);
+
+    QChart *mismatch = makeChart(tr("Mismatches (% of compared pairs)"));
+    m_mismatchSeries = new QBarSeries(mismatch);
+    mismatch->addSeries(m_mismatchSeries);
+    auto *mismatchX = new QBarCategoryAxis(mismatch);
+    mismatchX->append({tr("any"), tr("status"), tr("headers"), tr("body")});
+    mismatch->addAxis(mismatchX, Qt::AlignBottom);
+    m_mismatchSeries->attachAxis(mismatchX);
+    m_mismatchY = addAxis(mismatch, Qt::AlignLeft, QString(), QStringLiteral("%d"));
+    m_mismatchSeries->attachAxis(m_mismatchY);
+
+    m_matrix = new QTableWidget(this);
     m_matrix->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_matrix->setSelectionMode(QAbstractItemView::NoSelection);
     m_matrix->setFocusPolicy(Qt::NoFocus);
     m_matrix->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_matrix->verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_matrix->setToolTip(tr("Rows: the primary's status class; columns: the mirror's. "
-                            "Off the diagonal, v2 answered differently."));
-    for (int i = 0; i < kShownCount; ++i) {
-        const QString name = Timeline::className(kShown[i]);
-        m_matrix->setVerticalHeaderItem(i, new QTableWidgetItem(QStringLiteral("v1 ") + name));
-        m_matrix->setHorizontalHeaderItem(i, new QTableWidgetItem(QStringLiteral("v2 ") + name));
-        for (int j = 0; j < kShownCount; ++j) {
-            auto *item = new QTableWidgetItem;
-            item->setTextAlignment(Qt::AlignCenter);
-            m_matrix->setItem(i, j, item);
-        }
-    }
-    auto *matrixTitle = new QLabel(tr("<b>v1 × v2 status classes</b> (paired exchanges)"), this);
+    m_matrix->setToolTip(tr("Rows: the primary's status; columns: the mirror's. Off the "
+                            "diagonal, the mirror answered differently."));
+    m_mismatchText = new QLabel(this);
+    m_mismatchText->setWordWrap(true);
 
-    auto *grid = new QGridLayout(this);
+    m_endpoints = new QTableWidget(this);
+    m_endpoints->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_endpoints->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_endpoints->verticalHeader()->hide();
+    m_endpoints->horizontalHeader()->setStretchLastSection(true);
+    m_endpoints->setToolTip(tr("Per endpoint over the whole run: latency as p50 / p99 ms per "
+                               "version, the share of compared pairs that differ, and the "
+                               "field that differs most often"));
+
+    m_window = new QComboBox(this);
+    m_window->addItem(tr("Last minute"), 60);
+    m_window->addItem(tr("Last 5 minutes"), 300);
+    m_window->addItem(tr("Whole run"), 0);
+    m_window->setCurrentIndex(1);
+    m_window->setToolTip(tr("Time span of the charts over time"));
+    connect(m_window, &QComboBox::currentIndexChanged, this,
+            [this](int) { setWindowSeconds(m_window->currentData().toInt()); });
+    m_exportPng = new QPushButton(tr("Export Charts as PNG…"), this);
+    connect(m_exportPng, &QPushButton::clicked, this, &DashboardWidget::exportChartsPng);
+
+    // Charts in one widget so the PNG holds them all as they are laid out.
+    m_charts = new QWidget(this);
+    auto *grid = new QGridLayout(m_charts);
     grid->setContentsMargins(0, 0, 0, 0);
-    grid->addWidget(makeView(rate), 0, 0, 2, 1);
-    grid->addWidget(makeView(latency), 0, 1, 2, 1);
-    grid->addWidget(makeView(bars), 0, 2);
-    auto *matrixBox = new QWidget(this);
+    grid->addWidget(makeView(m_rateChart), 0, 0);
+    grid->addWidget(makeView(m_latencyChart), 0, 1);
+    grid->addWidget(makeView(status), 0, 2);
+    grid->addWidget(makeView(delta), 1, 0);
+    grid->addWidget(makeView(mismatch), 1, 1);
+    auto *matrixBox = new QWidget(m_charts);
     auto *matrixLayout = new QVBoxLayout(matrixBox);
     matrixLayout->setContentsMargins(4, 0, 4, 0);
-    matrixLayout->addWidget(matrixTitle);
-    matrixLayout->addWidget(m_matrix);
+    matrixLayout->addWidget(
+        new QLabel(tr("<b>Status codes, v1 × mirror</b> (whole run)"), matrixBox));
+    matrixLayout->addWidget(m_matrix, 1);
+    matrixLayout->addWidget(m_mismatchText);
     grid->addWidget(matrixBox, 1, 2);
-    grid->setColumnStretch(0, 3);
-    grid->setColumnStretch(1, 3);
-    grid->setColumnStretch(2, 3);
-    grid->setRowStretch(0, 3);
-    grid->setRowStretch(1, 2);
+    for (int c = 0; c < 3; ++c)
+        grid->setColumnStretch(c, 1);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("<b>Dashboard</b>"), this));
+    bar->addStretch(1);
+    bar->addWidget(new QLabel(tr("Status classes of:"), this));
+    bar->addWidget(m_statusVersion);
+    bar->addWidget(new QLabel(tr("Window:"), this));
+    bar->addWidget(m_window);
+    bar->addWidget(m_exportPng);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_charts);
+    split->addWidget(m_endpoints);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(split, 1);
 
     m_tick.setInterval(kRefreshMs);
-    connect(&m_tick, &QTimer::timeout, this, [this] {
-        // While live the time axis moves every tick; stopped, only new data redraws.
-        if (m_live || m_dirty)
-            refresh();
-    });
-    m_tick.start();
+    connect(&m_tick, &QTimer::timeout, this, &DashboardWidget::refresh);
     reset();
 }
 
+DashboardWidget::~DashboardWidget() = default;
+
 QChartView *DashboardWidget::makeView(QChart *chart)
 {
-    auto *view = new QChartView(chart, this);
+    auto *view = new QChartView(chart, m_charts ? m_charts : this);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumSize(220, 160);
+    view->setMinimumSize(200, 150);
     return view;
+}
+
+DashboardWidget::VersionSlot &DashboardWidget::slotFor(const QString &label, bool mirrored)
+{
+    for (VersionSlot &v : m_versions)
+        if (v.label == label) {
+            v.placeholder = false;
+            return v;
+        }
+    // A version first seen takes its role's fixed slot while that only holds a placeholder
+    // name, else a new one.
+    if (m_versions.size() >= 2) {
+        VersionSlot &fixed = m_versions[mirrored ? Timeline::Mirror : Timeline::Primary];
+        if (fixed.placeholder) {
+            fixed.placeholder = false;
+            fixed.label = label;
+            fixed.rate->setName(label);
+            fixed.p50->setName(label + QStringLiteral(" p50"));
+            fixed.p99->setName(label + QStringLiteral(" p99"));
+            return fixed;
+        }
+    }
+    int ordinal = 0;
+    for (const VersionSlot &v : m_versions)
+        ordinal += v.mirrored == mirrored ? 1 : 0;
+    VersionSlot v;
+    v.label = label;
+    v.mirrored = mirrored;
+    v.colour = Palette::version(mirrored, ordinal);
+    // Every request mirrored means two equal rate lines: the primary is drawn wide beneath the
+    // thin mirror line so both stay visible, and a gap between them is a mirror not sent.
+    v.rate = addLine(m_rateChart, label, v.colour, false, mirrored ? 2.0 : 5.0);
+    v.p50 = addLine(m_latencyChart, label + QStringLiteral(" p50"), v.colour, false);
+    v.p99 = addLine(m_latencyChart, label + QStringLiteral(" p99"), v.colour, true);
+    v.rate->attachAxis(m_rateX);
+    v.rate->attachAxis(m_rateY);
+    for (QLineSeries *s : {v.p50, v.p99}) {
+        s->attachAxis(m_latencyX);
+        s->attachAxis(m_latencyY);
+    }
+    m_versions << v;
+    return m_versions.last();
+}
+
+QLineSeries *DashboardWidget::rateSeries(Timeline::Role role) const
+{
+    return m_versions.value(role).rate;
+}
+
+QLineSeries *DashboardWidget::latencySeries(Timeline::Role role, bool p99) const
+{
+    const VersionSlot v = m_versions.value(role);
+    return p99 ? v.p99 : v.p50;
+}
+
+QLineSeries *DashboardWidget::rateSeries(const QString &versionLabel) const
+{
+    for (const VersionSlot &v : m_versions)
+        if (v.label == versionLabel)
+            return v.rate;
+    return nullptr;
+}
+
+QColor DashboardWidget::versionColour(const QString &versionLabel) const
+{
+    for (const VersionSlot &v : m_versions)
+        if (v.label == versionLabel)
+            return v.colour;
+    return QColor();
+}
+
+void DashboardWidget::setHub(Observe::Hub *hub)
+{
+    m_hub = hub;
+    reset();
 }
 
 void DashboardWidget::reset()
 {
-    m_timeline.reset(QDateTime::currentMSecsSinceEpoch());
-    m_frozenAtMs = m_timeline.t0Ms();
-    m_dirty = true;
-    refresh();
+    m_shown.reset();
+    m_forceRedraw = true;
+    for (int i = 0; i < m_versions.size() && i < 2; ++i)
+        m_versions[i].placeholder = true; // the next run's first versions take them
+    clearCharts();
+}
+
+void DashboardWidget::clearCharts()
+{
+    for (const VersionSlot &v : m_versions)
+        for (QLineSeries *s : {v.rate, v.p50, v.p99})
+            s->clear();
+    for (StatusBand &b : m_status) {
+        b.upper->clear();
+        if (b.lower)
+            b.lower->clear();
+    }
+    m_deltaSeries->clear();
+    m_mismatchSeries->clear();
+    m_matrix->clear();
+    m_matrix->setRowCount(0);
+    m_matrix->setColumnCount(0);
+    m_endpoints->clear();
+    m_endpoints->setRowCount(0);
+    m_endpoints->setColumnCount(0);
+    m_mismatchText->setText(tr("No pairs compared yet."));
+    for (QValueAxis *x : {m_rateX, m_latencyX, m_statusX})
+        x->setRange(0, kMinVisibleSeconds);
 }
 
 void DashboardWidget::setLive(bool live)
 {
-    if (m_live && !live)
-        m_frozenAtMs = QDateTime::currentMSecsSinceEpoch();
     m_live = live;
-    m_dirty = true;
+    if (live) {
+        m_tick.start();
+    } else {
+        m_tick.stop();
+        refresh(); // the run's last numbers, then hold still
+    }
 }
 
-void DashboardWidget::addExchanges(const QList<Observe::Exchange> &batch)
+void DashboardWidget::setWindowSeconds(int seconds)
 {
-    m_timeline.add(batch);
-    m_dirty = true; // drawn at the next tick, however many batches arrive before it
+    if (seconds == m_windowSeconds)
+        return;
+    m_windowSeconds = seconds;
+    const int index = m_window->findData(seconds);
+    if (index >= 0 && index != m_window->currentIndex())
+        m_window->setCurrentIndex(index);
+    m_forceRedraw = true;
+    refresh();
 }
 
 void DashboardWidget::refresh()
 {
-    refreshAt(m_live ? QDateTime::currentMSecsSinceEpoch() : m_frozenAtMs);
+    if (!m_hub)
+        return;
+    std::shared_ptr<const Observe::Snapshot> s = m_hub->snapshot();
+    if (!s || (s == m_shown && !m_forceRedraw))
+        return; // the same snapshot: nothing moved
+    m_shown = s;
+    m_forceRedraw = false;
+    draw(*s);
 }
 
-void DashboardWidget::refreshAt(qint64 now)
+void DashboardWidget::draw(const Observe::Snapshot &s)
 {
-    m_dirty = false;
-    const double elapsed = (now / 1000 - m_timeline.t0Ms() / 1000);
-    const double xMax = std::max<double>(elapsed, kMinVisibleSeconds);
-    const double xMin = std::max<double>(0, xMax - Timeline::kWindowSeconds);
-
-    double rateMax = 0, latencyMax = 0;
-    for (int role : {Timeline::Primary, Timeline::Mirror}) {
-        const auto r = Timeline::Role(role);
-        const QList<QPointF> rate = m_timeline.rate(r, now);
-        rateMax = std::max(rateMax, maxY(rate));
-        m_rate[role]->replace(rate);
-        for (int p99 : {0, 1}) {
-            const QList<QPointF> l = m_timeline.latencyMs(r, p99 ? 0.99 : 0.5, now);
-            latencyMax = std::max(latencyMax, maxY(l));
-            m_latency[role][p99]->replace(l);
-        }
+    // Keep the version picker in step with what the run has seen.
+    for (const Observe::VersionSummary &v : s.versions) {
+        slotFor(v.label, v.mirrored);
+        if (m_statusVersion->findText(v.label) < 0)
+            m_statusVersion->addItem(v.label);
     }
-    // Time ticks on whole, round seconds whatever the range (dynamic ticks from 0).
+    drawTime(s);
+    drawPairs(s);
+    drawMatrix(s);
+    drawEndpoints(s);
+}
+
+void DashboardWidget::drawTime(const Observe::Snapshot &s)
+{
+    const double elapsed = double(s.nowMs - s.startMs) / 1000.0;
+    // The axis grows with the run until the window is full, then moves with the clock.
+    const double xMax = std::max<double>(elapsed, kMinVisibleSeconds);
+    const double xMin = m_windowSeconds > 0 ? std::max<double>(0, xMax - m_windowSeconds) : 0;
+    double rateMax = 0, latencyMax = 0, statusMax = 0;
+    const QString statusOf = m_statusVersion->currentText();
+    bool statusDrawn = false;
+    for (const Observe::VersionSeries &series : s.series) {
+        VersionSlot &v = slotFor(series.label, series.mirrored);
+        const Timeline::Points p = Timeline::points(series, s.startMs, s.nowMs, m_windowSeconds);
+        // One replace() per series per tick: never a point appended per request.
+        v.rate->replace(p.rate);
+        v.p50->replace(p.p50Ms);
+        v.p99->replace(p.p99Ms);
+        rateMax = std::max(rateMax, maxY(p.rate));
+        latencyMax = std::max({latencyMax, maxY(p.p50Ms), maxY(p.p99Ms)});
+        if (series.label != statusOf)
+            continue;
+        statusDrawn = true;
+        QList<QPointF> below;
+        for (int c = 0; c < Timeline::ClassCount; ++c) {
+            QList<QPointF> upper = p.classRate[size_t(c)];
+            for (qsizetype i = 0; i < upper.size() && i < below.size(); ++i)
+                upper[i].ry() += below[i].y();
+            if (m_status[c].lower)
+                m_status[c].lower->replace(below);
+            m_status[c].upper->replace(upper);
+            below = upper;
+        }
+        statusMax = maxY(below);
+    }
+    if (!statusDrawn)
+        for (StatusBand &b : m_status) {
+            b.upper->clear();
+            if (b.lower)
+                b.lower->clear();
+        }
+    // Time ticks on whole, round seconds whatever the range.
     const double span = xMax - xMin;
-    const double step = span <= 60 ? 10 : span <= 120 ? 20 : 60;
-    for (QValueAxis *x : {m_rateX, m_latencyX}) {
+    const double step = span <= 60 ? 10 : span <= 300 ? 60 : span <= 3600 ? 600 : 3600;
+    for (QValueAxis *x : {m_rateX, m_latencyX, m_statusX}) {
         x->setRange(xMin, xMax);
         x->setTickInterval(step);
+        x->setTickAnchor(0);
+        x->setTickType(QValueAxis::TicksDynamic);
     }
     setNiceRange(m_rateY, rateMax, 5);
     setNiceRange(m_latencyY, latencyMax, 1);
-
-    const QString v1 = m_timeline.label(Timeline::Primary).isEmpty()
-                           ? QStringLiteral("v1")
-                           : m_timeline.label(Timeline::Primary);
-    const QString v2 = m_timeline.label(Timeline::Mirror).isEmpty()
-                           ? QStringLiteral("v2")
-                           : m_timeline.label(Timeline::Mirror);
-    m_rate[Timeline::Primary]->setName(v1);
-    m_rate[Timeline::Mirror]->setName(v2 + tr(" (mirror)"));
-    m_bars[Timeline::Primary]->setLabel(v1);
-    m_bars[Timeline::Mirror]->setLabel(v2 + tr(" (mirror)"));
-    m_latency[Timeline::Primary][0]->setName(v1 + QStringLiteral(" p50"));
-    m_latency[Timeline::Primary][1]->setName(v1 + QStringLiteral(" p99"));
-    m_latency[Timeline::Mirror][0]->setName(v2 + QStringLiteral(" p50"));
-    m_latency[Timeline::Mirror][1]->setName(v2 + QStringLiteral(" p99"));
-
-    double barMax = 0;
-    for (int role : {Timeline::Primary, Timeline::Mirror})
-        for (int i = 0; i < kShownCount; ++i) {
-            const double v = double(m_timeline.statusCount(Timeline::Role(role), kShown[i]));
-            barMax = std::max(barMax, v);
-            if (m_bars[role]->at(i) != v)
-                m_bars[role]->replace(i, v);
-        }
-    setNiceRange(m_barsY, barMax, 5);
-    refreshMatrix();
+    setNiceRange(m_statusY, statusMax, 5);
 }
 
-void DashboardWidget::refreshMatrix()
+void DashboardWidget::drawPairs(const Observe::Snapshot &s)
 {
-    for (int i = 0; i < kShownCount; ++i)
-        for (int j = 0; j < kShownCount; ++j) {
-            const quint64 n = m_timeline.pair(kShown[i], kShown[j]);
-            QTableWidgetItem *item = m_matrix->item(i, j);
-            const QString text = n ? QString::number(n) : QString();
-            if (item->text() != text)
-                item->setText(text);
-            const bool mismatch = n && i != j;
-            item->setBackground(mismatch ? QBrush(Palette::mismatch()) : QBrush());
+    m_deltaSeries->clear();
+    m_mismatchSeries->clear();
+    double deltaMax = 0, mismatchMax = 0;
+    for (const Observe::PairSummary &pair : s.pairings) {
+        const QString name = s.pairings.size() > 1
+                                 ? pair.mirror + QStringLiteral(" vs ") + pair.primary
+                                 : pair.mirror;
+        const QColor colour =
+            versionColour(pair.mirror).isValid() ? versionColour(pair.mirror) : Palette::mirror();
+        QList<qreal> bins(kDeltaBins, 0.0);
+        for (const auto &b : pair.latencyDeltaBuckets)
+            bins[deltaBin(double(b.lower + b.upper) / 2000.0)] += double(b.count);
+        auto *delta = new QBarSet(name);
+        delta->setColor(colour);
+        delta->append(bins);
+        m_deltaSeries->append(delta);
+        deltaMax = std::max(deltaMax, *std::max_element(bins.begin(), bins.end()));
+
+        auto *mismatch = new QBarSet(name);
+        mismatch->setColor(colour);
+        const QList<qreal> rates = {
+            pair.rate(pair.mismatches) * 100, pair.rate(pair.statusMismatches) * 100,
+            pair.rate(pair.headerMismatches) * 100, pair.rate(pair.bodyMismatches) * 100};
+        mismatch->append(rates);
+        m_mismatchSeries->append(mismatch);
+        mismatchMax = std::max(mismatchMax, *std::max_element(rates.begin(), rates.end()));
+    }
+    setNiceRange(m_deltaY, deltaMax, 5);
+    // Percentages: 0..100 once anything is large, else a round range just above the data.
+    if (mismatchMax > 50)
+        m_mismatchY->setRange(0, 100);
+    else
+        setNiceRange(m_mismatchY, mismatchMax, 5);
+
+    const Observe::PairSummary &all = s.pairing;
+    if (!all.comparable) {
+        m_mismatchText->setText(tr("No pairs compared yet."));
+        return;
+    }
+    const QLocale l;
+    m_mismatchText->setText(
+        tr("<b>%1</b> of %2 compared pairs differ: status %3, headers %4, body %5. "
+           "Latency delta p50 %6 ms, p99 %7 ms.")
+            .arg(percent(all.rate(all.mismatches)), l.toString(all.comparable),
+                 percent(all.rate(all.statusMismatches)), percent(all.rate(all.headerMismatches)),
+                 percent(all.rate(all.bodyMismatches)),
+                 l.toString(all.latencyDelta.p50Us / 1000.0, 'f', 1),
+                 l.toString(all.latencyDelta.p99Us / 1000.0, 'f', 1)));
+}
+
+void DashboardWidget::drawMatrix(const Observe::Snapshot &s)
+{
+    const auto &matrix = s.pairing.statusMatrix;
+    QList<int> rows, columns;
+    for (auto it = matrix.cbegin(); it != matrix.cend(); ++it) {
+        if (!rows.contains(it.key().first))
+            rows << it.key().first;
+        if (!columns.contains(it.key().second))
+            columns << it.key().second;
+    }
+    std::sort(rows.begin(), rows.end());
+    std::sort(columns.begin(), columns.end());
+    const QString primary = s.pairings.isEmpty() ? QStringLiteral("v1") : s.pairings[0].primary;
+    QString mirror = s.pairings.size() == 1 ? s.pairings[0].mirror : tr("mirror");
+    mirror.remove(QStringLiteral(" (mirror)")); // the headers are narrow; the title says it
+    if (m_matrix->rowCount() != rows.size() || m_matrix->columnCount() != columns.size()) {
+        m_matrix->clear();
+        m_matrix->setRowCount(int(rows.size()));
+        m_matrix->setColumnCount(int(columns.size()));
+    }
+    for (int r = 0; r < rows.size(); ++r) {
+        m_matrix->setVerticalHeaderItem(
+            r, new QTableWidgetItem(primary + QLatin1Char(' ') + statusName(rows[r])));
+        for (int c = 0; c < columns.size(); ++c) {
+            if (r == 0)
+                m_matrix->setHorizontalHeaderItem(
+                    c, new QTableWidgetItem(mirror + QLatin1Char(' ') + statusName(columns[c])));
+            const quint64 n = matrix.value({rows[r], columns[c]});
+            const bool differs = n && rows[r] != columns[c];
+            setCell(m_matrix, r, c, n ? QLocale().toString(n) : QString(),
+                    differs ? QBrush(Palette::mismatch()) : QBrush(), Qt::AlignCenter);
         }
+    }
+}
+
+void DashboardWidget::drawEndpoints(const Observe::Snapshot &s)
+{
+    QStringList headers = {tr("Endpoint"), tr("Requests")};
+    for (const Observe::VersionSummary &v : s.versions)
+        headers << tr("%1 p50 / p99 ms").arg(v.label);
+    headers << tr("Mismatch") << tr("Top differing field");
+    if (m_endpoints->columnCount() != headers.size())
+        m_endpoints->setColumnCount(int(headers.size()));
+    for (int c = 0; c < headers.size(); ++c) {
+        QTableWidgetItem *h = m_endpoints->horizontalHeaderItem(c);
+        if (!h || h->text() != headers[c]) {
+            auto *item = new QTableWidgetItem(headers[c]);
+            if (c >= 2 && c < 2 + s.versions.size()) {
+                const QString label = s.versions[c - 2].label;
+                item->setForeground(versionColour(label));
+            }
+            m_endpoints->setHorizontalHeaderItem(c, item);
+        }
+    }
+    m_endpoints->setRowCount(int(s.endpoints.size()));
+    const QLocale l;
+    for (int r = 0; r < s.endpoints.size(); ++r) {
+        const Observe::GroupSummary &g = s.endpoints[r];
+        setCell(m_endpoints, r, 0, g.key, QBrush(), Qt::AlignLeft);
+        setCell(m_endpoints, r, 1, l.toString(g.exchanges));
+        int c = 2;
+        for (const Observe::VersionSummary &v : s.versions) {
+            QString text = QStringLiteral("—");
+            for (const Observe::VersionSummary &gv : g.versions)
+                if (gv.label == v.label)
+                    text = latencyText(gv.latency);
+            setCell(m_endpoints, r, c++, text);
+        }
+        const Observe::PairSummary &p = g.pairing;
+        setCell(m_endpoints, r, c++,
+                p.comparable ? percent(p.rate(p.mismatches)) : QStringLiteral("—"),
+                p.mismatches ? QBrush(Palette::mismatch()) : QBrush());
+        QString top;
+        for (const Observe::FieldStat &f : p.topFields) {
+            if (f.count <= f.noisy)
+                continue; // only learned noise: not a difference that counts
+            top = (f.where == Observe::FieldStat::Where::Header ? tr("header %1") : tr("%1"))
+                      .arg(f.path) +
+                  QStringLiteral(" (%1)").arg(l.toString(f.count - f.noisy));
+            break;
+        }
+        setCell(m_endpoints, r, c, top, QBrush(), Qt::AlignLeft);
+    }
+}
+
+bool DashboardWidget::saveChartsPng(const QString &path, QString *error) const
+{
+    const QPixmap image = m_charts->grab();
+    if (image.isNull() || !image.save(path, "PNG")) {
+        if (error)
+            *error = tr("Cannot write %1").arg(path);
+        return false;
+    }
+    return true;
+}
+
+void DashboardWidget::exportChartsPng()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Charts as PNG"),
+                                                      QStringLiteral("mirrorscope-charts.png"),
+                                                      tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!saveChartsPng(path, &error))
+        QMessageBox::warning(this, tr("Export Charts"), error);
 }
 
 } // namespace Ui

@@ -2,67 +2,139 @@
 
 #include "dashboard/timeline.h"
 
+#include <QColor>
 #include <QTimer>
 #include <QWidget>
 
-class QBarSet;
+#include <memory>
+
+class QAreaSeries;
+class QBarCategoryAxis;
 class QBarSeries;
+class QBarSet;
 class QChart;
 class QChartView;
+class QComboBox;
+class QLabel;
 class QLineSeries;
+class QPushButton;
 class QTableWidget;
 class QValueAxis;
 
+namespace Observe {
+class Hub;
+struct Snapshot;
+} // namespace Observe
+
 namespace Ui {
 
-// The run's charts: requests/s and latency p50/p99 over time (v1 blue, mirror orange), status
-// classes per version as bars, and the v1 x v2 status class matrix. Batches are folded into a
-// Timeline at once (cheap); the charts are redrawn on a coalescing timer with one replace() per
-// series per tick, so a busy proxy costs the UI a few redraws a second, not one per request.
+// The run's charts, drawn from the hub's snapshot (Observe::Hub::snapshot()) on a timer of at
+// most 4 Hz, whatever the request rate: requests/s and latency p50/p99 over time per version,
+// status classes over time (stacked, for one chosen version), the latency delta distribution
+// and mismatch rates per primary x mirror pair, the status code matrix and a per-endpoint
+// table. Nothing is counted here: the hub's aggregates own the numbers, this only lays them out.
+// v1 is blue and each mirror keeps its own colour in every chart (Palette::version).
 class DashboardWidget : public QWidget
 {
     Q_OBJECT
 public:
     explicit DashboardWidget(QWidget *parent = nullptr);
+    ~DashboardWidget() override;
 
-    // A new run: clear everything, time 0 = now.
+    // The hub to read (lives longer than this widget or is reset to nullptr first).
+    void setHub(Observe::Hub *hub);
+    Observe::Hub *hub() const { return m_hub; }
+    // A new run: clear the charts until the hub's next snapshot.
     void reset();
-    // Keep the time axis moving (running) or freeze it (stopped).
+    // Redraw on the timer while running; stopped, draw once more and hold still.
     void setLive(bool live);
-    const Timeline &timeline() const { return m_timeline; }
+    bool isLive() const { return m_live; }
 
-    QLineSeries *rateSeries(Timeline::Role role) const { return m_rate[role]; }
-    QLineSeries *latencySeries(Timeline::Role role, bool p99) const
-    {
-        return m_latency[role][p99 ? 1 : 0];
-    }
-    QBarSet *statusBars(Timeline::Role role) const { return m_bars[role]; }
+    // Time window of the time charts in seconds; 0 = the whole run.
+    void setWindowSeconds(int seconds);
+    int windowSeconds() const { return m_windowSeconds; }
+
+    // The first primary version and the first mirror keep fixed series (also before any data).
+    QLineSeries *rateSeries(Timeline::Role role) const;
+    QLineSeries *latencySeries(Timeline::Role role, bool p99) const;
+    QLineSeries *rateSeries(const QString &versionLabel) const;
+    // Upper line of a status class's band in the stacked chart (cumulative from 2xx upwards).
+    QAreaSeries *statusArea(Timeline::Class c) const { return m_status[c].area; }
+    QComboBox *statusVersionBox() const { return m_statusVersion; }
+    QComboBox *windowBox() const { return m_window; }
+    QBarSeries *deltaBars() const { return m_deltaSeries; }
+    QBarSeries *mismatchBars() const { return m_mismatchSeries; }
     QTableWidget *matrixView() const { return m_matrix; }
+    QTableWidget *endpointTable() const { return m_endpoints; }
+    QLabel *mismatchLabel() const { return m_mismatchText; }
+    QPushButton *exportButton() const { return m_exportPng; }
+    QColor versionColour(const QString &versionLabel) const;
+
+    // The charts (all of them, as laid out) as one PNG. False and *error when it cannot be
+    // written.
+    bool saveChartsPng(const QString &path, QString *error = nullptr) const;
+
+    // Latency delta bins (ms, mirror - primary) the distribution chart uses: upper bounds.
+    static QStringList deltaCategories();
 
 public slots:
-    void addExchanges(const QList<Observe::Exchange> &batch);
-    void refresh();               // redraw now (the timer calls it)
-    void refreshAt(qint64 nowMs); // as if the clock said nowMs (tests, a frozen run)
+    void refresh();         // read the hub's snapshot now (the timer calls it)
+    void exportChartsPng(); // asks for a file
 
 private:
+    struct VersionSlot
+    {
+        QString label;
+        bool mirrored = false;
+        bool placeholder = false; // a fixed slot no version of this run has named yet
+        QColor colour;
+        QLineSeries *rate = nullptr;
+        QLineSeries *p50 = nullptr;
+        QLineSeries *p99 = nullptr;
+    };
+    struct StatusBand
+    {
+        QLineSeries *upper = nullptr;
+        QLineSeries *lower = nullptr; // nullptr for the bottom band
+        QAreaSeries *area = nullptr;
+    };
     QChartView *makeView(QChart *chart);
-    void refreshMatrix();
+    VersionSlot &slotFor(const QString &label, bool mirrored);
+    void draw(const Observe::Snapshot &s);
+    void drawTime(const Observe::Snapshot &s);
+    void drawPairs(const Observe::Snapshot &s);
+    void drawMatrix(const Observe::Snapshot &s);
+    void drawEndpoints(const Observe::Snapshot &s);
+    void clearCharts();
 
-    Timeline m_timeline;
+    Observe::Hub *m_hub = nullptr;
+    std::shared_ptr<const Observe::Snapshot> m_shown;
     QTimer m_tick;
-    bool m_dirty = false;
     bool m_live = false;
-    qint64 m_frozenAtMs = 0;
+    int m_windowSeconds = 300;
+    bool m_forceRedraw = true;
 
-    QLineSeries *m_rate[2] = {};
-    QLineSeries *m_latency[2][2] = {};
+    QList<VersionSlot> m_versions; // [0] first primary, [1] first mirror, then as they appear
+    QChart *m_rateChart = nullptr;
+    QChart *m_latencyChart = nullptr;
     QValueAxis *m_rateX = nullptr;
     QValueAxis *m_rateY = nullptr;
     QValueAxis *m_latencyX = nullptr;
     QValueAxis *m_latencyY = nullptr;
-    QBarSet *m_bars[2] = {};
-    QValueAxis *m_barsY = nullptr;
+    StatusBand m_status[Timeline::ClassCount];
+    QValueAxis *m_statusX = nullptr;
+    QValueAxis *m_statusY = nullptr;
+    QComboBox *m_statusVersion = nullptr;
+    QComboBox *m_window = nullptr;
+    QBarSeries *m_deltaSeries = nullptr;
+    QValueAxis *m_deltaY = nullptr;
+    QBarSeries *m_mismatchSeries = nullptr;
+    QValueAxis *m_mismatchY = nullptr;
     QTableWidget *m_matrix = nullptr;
+    QTableWidget *m_endpoints = nullptr;
+    QLabel *m_mismatchText = nullptr;
+    QPushButton *m_exportPng = nullptr;
+    QWidget *m_charts = nullptr;
 };
 
 } // namespace Ui

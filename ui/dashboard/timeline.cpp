@@ -1,151 +1,69 @@
 #include "timeline.h"
 
-#include <QDateTime>
+#include <QObject>
 
-#include <algorithm>
+namespace Ui::Timeline {
 
-namespace Ui {
-
-void Timeline::reset(qint64 t0Ms)
+QString className(Class c)
 {
-    *this = Timeline();
-    m_t0Ms = t0Ms;
+    switch (c) {
+    case C2xx:
+        return QStringLiteral("2xx");
+    case C3xx:
+        return QStringLiteral("3xx");
+    case C4xx:
+        return QStringLiteral("4xx");
+    case C5xx:
+        return QStringLiteral("5xx");
+    case CFailed:
+    case ClassCount:
+        break;
+    }
+    return QObject::tr("failed");
 }
 
-Timeline::Class Timeline::classOf(const Observe::Leg &leg)
+int statusIndex(Class c)
 {
-    if (leg.status < 100 || leg.status >= 600)
-        return CFailed;
-    switch (leg.status / 100) {
-    case 1:
-        return C1xx;
-    case 2:
-        return C2xx;
-    case 3:
-        return C3xx;
-    case 4:
-        return C4xx;
-    default:
-        return C5xx;
-    }
+    return c == CFailed ? 0 : int(c) + 2;
 }
 
-QString Timeline::className(Class c)
+int tierFor(int windowSeconds, qint64 runMs)
 {
-    static const char *const names[ClassCount] = {"2xx", "3xx", "4xx", "5xx", "failed", "1xx"};
-    return QString::fromLatin1(names[c]);
+    const qint64 spanMs = windowSeconds > 0 ? qint64(windowSeconds) * 1000 : runMs;
+    for (int t = 0; t < Observe::TimeSeries::kTierCount; ++t) {
+        const auto &tier = Observe::TimeSeries::kTiers[size_t(t)];
+        if (spanMs <= tier.resolutionMs * tier.length)
+            return t;
+    }
+    return Observe::TimeSeries::kTierCount - 1;
 }
 
-Timeline::Bucket *Timeline::bucketFor(qint64 second)
+Points points(const Observe::VersionSeries &series, qint64 startMs, qint64 nowMs, int windowSeconds)
 {
-    if (m_buckets.empty()) {
-        m_buckets.emplace_back();
-        m_buckets.back().second = second;
-        return &m_buckets.back();
-    }
-    // Exchanges finish out of order (a slow mirror lands after faster later ones), so a
-    // second may arrive before or after the current ones; keep the deque contiguous.
-    while (second > m_buckets.back().second) {
-        const qint64 next = m_buckets.back().second + 1;
-        m_buckets.emplace_back();
-        m_buckets.back().second = next;
-    }
-    const qint64 newest = m_buckets.back().second;
-    while (!m_buckets.empty() && m_buckets.front().second <= newest - kWindowSeconds)
-        m_buckets.pop_front();
-    if (second <= newest - kWindowSeconds)
-        return nullptr;
-    while (second < m_buckets.front().second) {
-        const qint64 previous = m_buckets.front().second - 1;
-        m_buckets.emplace_front();
-        m_buckets.front().second = previous;
-    }
-    return &m_buckets[static_cast<size_t>(second - m_buckets.front().second)];
-}
-
-void Timeline::add(const QList<Observe::Exchange> &batch)
-{
-    for (const Observe::Exchange &e : batch) {
-        const qint64 ms =
-            e.start.isValid() ? e.start.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
-        Bucket *bucket = bucketFor(ms / 1000);
-        auto count = [&](Role role, const Observe::Leg &leg) {
-            using Outcome = Observe::Leg::Outcome;
-            if (leg.outcome == Outcome::SampledOut || leg.outcome == Outcome::Dropped)
-                return; // nothing reached the destination: not a request it served
-            const QString label =
-                leg.destination.subset.isEmpty() ? leg.destination.host : leg.destination.subset;
-            if (!label.isEmpty())
-                m_labels[role] = label;
-            ++m_status[role][classOf(leg)];
-            if (!bucket)
-                return;
-            ++bucket->legs[role];
-            if (leg.outcome != Outcome::Failed && leg.totalUs >= 0)
-                bucket->latencyUs[role].record(leg.totalUs);
-        };
-        count(Primary, e.primary);
-        if (e.mirrors.isEmpty())
+    Points out;
+    const int tier = tierFor(windowSeconds, nowMs - startMs);
+    const qint64 resolution = Observe::TimeSeries::kTiers[size_t(tier)].resolutionMs;
+    const double perSecond = 1000.0 / double(resolution);
+    const qint64 fromMs = windowSeconds > 0 ? nowMs - qint64(windowSeconds) * 1000 : startMs;
+    const QList<Observe::SeriesPoint> &buckets = series.tiers[size_t(tier)];
+    for (qsizetype i = 0; i < buckets.size(); ++i) {
+        const Observe::SeriesPoint &p = buckets[i];
+        if (p.startMs + resolution <= fromMs)
             continue;
-        const Observe::Leg &mirror = e.mirrors.first();
-        count(Mirror, mirror);
-        using Outcome = Observe::Leg::Outcome;
-        if ((mirror.outcome == Outcome::Completed || mirror.outcome == Outcome::Failed) &&
-            e.primary.outcome != Outcome::Local)
-            ++m_matrix[classOf(e.primary)][classOf(mirror)];
+        const double x = double(p.startMs - startMs) / 1000.0;
+        const bool complete = i + 1 < buckets.size() && p.startMs + resolution <= nowMs;
+        if (complete) {
+            out.rate << QPointF(x, double(p.requests) * perSecond);
+            for (int c = 0; c < ClassCount; ++c)
+                out.classRate[size_t(c)]
+                    << QPointF(x, double(p.statusClasses[statusIndex(Class(c))]) * perSecond);
+        }
+        if (p.p50Us >= 0)
+            out.p50Ms << QPointF(x, double(p.p50Us) / 1000.0);
+        if (p.p99Us >= 0)
+            out.p99Ms << QPointF(x, double(p.p99Us) / 1000.0);
     }
+    return out;
 }
 
-QList<QPointF> Timeline::rate(Role role, qint64 nowMs) const
-{
-    QList<QPointF> points;
-    const qint64 last = nowMs / 1000 - 1; // the current second is still filling
-    const qint64 first = std::max(m_t0Ms / 1000, last - kWindowSeconds + 1);
-    if (last < first)
-        return points;
-    points.reserve(static_cast<int>(last - first + 1));
-    const qint64 front = m_buckets.empty() ? 0 : m_buckets.front().second;
-    for (qint64 s = first; s <= last; ++s) {
-        const qint64 i = s - front;
-        const quint64 n = !m_buckets.empty() && i >= 0 && i < qint64(m_buckets.size())
-                              ? m_buckets[static_cast<size_t>(i)].legs[role]
-                              : 0;
-        points.append(QPointF(double(s - m_t0Ms / 1000), double(n)));
-    }
-    return points;
-}
-
-QList<QPointF> Timeline::latencyMs(Role role, double quantile, qint64 nowMs) const
-{
-    QList<QPointF> points;
-    const qint64 last = nowMs / 1000 - 1;
-    const qint64 first = std::max(m_t0Ms / 1000, last - kWindowSeconds + 1);
-    for (const Bucket &b : m_buckets) {
-        // A second without answers has no latency: leave a gap rather than draw a zero.
-        if (b.second < first || b.second > last || b.latencyUs[role].count() == 0)
-            continue;
-        points.append(QPointF(double(b.second - m_t0Ms / 1000),
-                              b.latencyUs[role].percentile(quantile) / 1000.0));
-    }
-    return points;
-}
-
-quint64 Timeline::pairs() const
-{
-    quint64 n = 0;
-    for (const auto &row : m_matrix)
-        for (quint64 v : row)
-            n += v;
-    return n;
-}
-
-quint64 Timeline::mismatches() const
-{
-    quint64 n = 0;
-    for (int r = 0; r < ClassCount; ++r)
-        for (int c = 0; c < ClassCount; ++c)
-            n += r == c ? 0 : m_matrix[r][c];
-    return n;
-}
-
-} // namespace Ui
+} // namespace Ui::Timeline

@@ -11,6 +11,8 @@ namespace Ui {
 
 namespace {
 
+constexpr int kFieldsNamed = 3; // fields named in the column; the rest are "+N more"
+
 QString legStatus(const Observe::Leg &leg, int *code)
 {
     using Outcome = Observe::Leg::Outcome;
@@ -34,6 +36,20 @@ double legMs(const Observe::Leg &leg)
     return leg.totalUs >= 0 ? leg.totalUs / 1000.0 : -1;
 }
 
+QString versionOf(const Observe::Leg &leg)
+{
+    return leg.destination.subset.isEmpty() ? leg.destination.host : leg.destination.subset;
+}
+
+QString nameFields(const QStringList &fields)
+{
+    if (fields.size() <= kFieldsNamed)
+        return fields.join(QStringLiteral(", "));
+    return QObject::tr("%1 +%2 more")
+        .arg(fields.mid(0, kFieldsNamed).join(QStringLiteral(", ")))
+        .arg(fields.size() - kFieldsNamed);
+}
+
 } // namespace
 
 ExchangeModel::ExchangeModel(QObject *parent) : QAbstractTableModel(parent) {}
@@ -48,9 +64,60 @@ int ExchangeModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-ExchangeModel::Row ExchangeModel::rowFor(const Observe::Exchange &e)
+QString ExchangeModel::describe(const Observe::Exchange &exchange,
+                                const QList<Observe::Comparison> &comparisons, Pairing *pairing)
+{
+    QStringList parts;
+    QStringList noisy;
+    bool compared = false;
+    for (const Observe::Comparison &c : comparisons) {
+        if (!c.comparable)
+            continue;
+        compared = true;
+        QStringList what;
+        if (!c.statusEqual)
+            what << tr("status differs (%1 → %2)").arg(c.primaryStatus).arg(c.mirrorStatus);
+        QStringList headers;
+        for (const Observe::FieldDiff &d : c.headerDiffs)
+            (d.noisy ? noisy : headers) << d.path;
+        if (!headers.isEmpty())
+            what << tr("headers differ: %1").arg(nameFields(headers));
+        QStringList fields;
+        for (const Observe::FieldDiff &d : c.body.fields)
+            (d.noisy ? noisy : fields) << d.path;
+        if (!c.body.equal) {
+            const int more = c.body.omittedFields;
+            QString text = fields.isEmpty() ? tr("body differs")
+                                            : tr("body differs: %1").arg(nameFields(fields));
+            if (more > 0 && !fields.isEmpty())
+                text += tr(" (+%1 not listed)").arg(more);
+            what << text;
+        }
+        if (what.isEmpty())
+            continue;
+        QString prefix;
+        if (comparisons.size() > 1 && c.mirrorIndex >= 0 && c.mirrorIndex < exchange.mirrors.size())
+            prefix = versionOf(exchange.mirrors[c.mirrorIndex]) + QStringLiteral(": ");
+        parts << prefix + what.join(QStringLiteral("; "));
+    }
+    if (!compared) {
+        *pairing = Pairing::NoPair;
+        return QString();
+    }
+    if (!parts.isEmpty()) {
+        *pairing = Pairing::Mismatch;
+        return parts.join(QStringLiteral(" | "));
+    }
+    *pairing = Pairing::Match;
+    noisy.removeDuplicates();
+    return noisy.isEmpty() ? tr("match") : tr("match (learned noise: %1)").arg(nameFields(noisy));
+}
+
+ExchangeModel::Row ExchangeModel::rowFor(const Observe::Exchange &e,
+                                         const QList<Observe::Comparison> &comparisons)
 {
     Row r;
+    r.id = e.id;
     r.time = e.start.isValid() ? e.start.toLocalTime().time() : QTime::currentTime();
     r.method = e.method;
     r.path = e.path;
@@ -62,6 +129,10 @@ ExchangeModel::Row ExchangeModel::rowFor(const Observe::Exchange &e)
         r.rule = e.virtualService.isEmpty() ? QObject::tr("(no route)") : e.virtualService;
     r.v1Status = legStatus(e.primary, &r.v1Code);
     r.v1Ms = legMs(e.primary);
+    r.versions << versionOf(e.primary);
+    for (const Observe::Leg &m : e.mirrors)
+        r.versions << versionOf(m);
+    r.match = describe(e, comparisons, &r.pairing);
     if (e.mirrors.isEmpty()) {
         r.v2Status = QStringLiteral("—");
         return r;
@@ -69,10 +140,6 @@ ExchangeModel::Row ExchangeModel::rowFor(const Observe::Exchange &e)
     const Observe::Leg &m = e.mirrors.first();
     r.v2Status = legStatus(m, &r.v2Code);
     r.v2Ms = m.outcome == Observe::Leg::Outcome::Completed ? legMs(m) : -1;
-    using Outcome = Observe::Leg::Outcome;
-    if ((m.outcome == Outcome::Completed || m.outcome == Outcome::Failed) &&
-        e.primary.outcome != Outcome::Local)
-        r.pairing = e.primary.status / 100 == m.status / 100 ? Pairing::Match : Pairing::Mismatch;
     return r;
 }
 
@@ -101,12 +168,15 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
         case V2Latency:
             return ms(r.v2Ms);
         case Match:
-            return r.pairing == Pairing::Match      ? tr("match")
-                   : r.pairing == Pairing::Mismatch ? tr("MISMATCH")
-                                                    : QString();
+            return r.match;
         }
-    } else if (role == Qt::ToolTipRole && index.column() == Path) {
-        return QString::fromUtf8(r.path);
+    } else if (role == ExchangeIdRole) {
+        return r.id;
+    } else if (role == Qt::ToolTipRole) {
+        if (index.column() == Path)
+            return QString::fromUtf8(r.path);
+        if (index.column() == Match && !r.match.isEmpty())
+            return r.match;
     } else if (role == Qt::TextAlignmentRole) {
         if (index.column() == V1Latency || index.column() == V2Latency)
             return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -150,6 +220,42 @@ ExchangeModel::Pairing ExchangeModel::pairing(int row) const
     return row >= 0 && row < int(m_rows.size()) ? m_rows[size_t(row)].pairing : Pairing::NoPair;
 }
 
+quint64 ExchangeModel::exchangeId(int row) const
+{
+    return row >= 0 && row < int(m_rows.size()) ? m_rows[size_t(row)].id : 0;
+}
+
+bool ExchangeModel::rowMatches(int row, const QString &path, const QString &status,
+                               bool mismatchOnly, const QString &version) const
+{
+    if (row < 0 || row >= int(m_rows.size()))
+        return false;
+    const Row &r = m_rows[size_t(row)];
+    if (mismatchOnly && r.pairing != Pairing::Mismatch)
+        return false;
+    if (!version.isEmpty() && !r.versions.contains(version))
+        return false;
+    if (!path.isEmpty() && !QString::fromUtf8(r.path).contains(path, Qt::CaseInsensitive))
+        return false;
+    if (status.isEmpty())
+        return true;
+    // "5xx": a class; "503": a code; "failed" (or any word): the status text of either leg.
+    const QString s = status.trimmed().toLower();
+    if (s.size() == 3 && s.endsWith(QLatin1String("xx")) && s[0].isDigit()) {
+        const int hundreds = s[0].digitValue();
+        return r.v1Code / 100 == hundreds || r.v2Code / 100 == hundreds;
+    }
+    bool isCode = false;
+    const int code = s.toInt(&isCode);
+    if (isCode)
+        return r.v1Code == code || r.v2Code == code;
+    if (s == QLatin1String("failed"))
+        return r.v1Code == 0 || (r.v2Code == 0 && r.v2Status != QStringLiteral("—") &&
+                                 !r.v2Status.startsWith(tr("sampled out")));
+    return r.v1Status.contains(s, Qt::CaseInsensitive) ||
+           r.v2Status.contains(s, Qt::CaseInsensitive);
+}
+
 void ExchangeModel::setMaxRows(int rows)
 {
     m_maxRows = qMax(1, rows);
@@ -165,14 +271,24 @@ void ExchangeModel::setPaused(bool paused)
         append(std::exchange(m_pending, {}));
 }
 
-void ExchangeModel::addExchanges(const QList<Observe::Exchange> &batch)
+void ExchangeModel::addObserved(const QList<Observe::Exchange> &batch,
+                                const QList<QList<Observe::Comparison>> &comparisons)
 {
     m_totalSeen += quint64(batch.size());
     // Only the newest maxRows of a batch can ever be shown.
     const int skip = qMax(0, int(batch.size()) - m_maxRows);
     std::deque<Row> rows;
-    for (int i = skip; i < batch.size(); ++i)
-        rows.push_back(rowFor(batch.at(i)));
+    bool newVersion = false;
+    for (int i = skip; i < batch.size(); ++i) {
+        rows.push_back(rowFor(batch.at(i), comparisons.value(i)));
+        for (const QString &v : rows.back().versions)
+            if (!v.isEmpty() && !m_versions.contains(v)) {
+                m_versions << v;
+                newVersion = true;
+            }
+    }
+    if (newVersion)
+        emit versionsChanged(m_versions);
     if (m_paused) {
         for (Row &r : rows)
             m_pending.push_back(std::move(r));
@@ -213,6 +329,48 @@ void ExchangeModel::clear()
     m_pending.clear();
     m_totalSeen = 0;
     endResetModel();
+}
+
+ExchangeFilter::ExchangeFilter(QObject *parent) : QSortFilterProxyModel(parent) {}
+
+void ExchangeFilter::setPathFilter(const QString &text)
+{
+    if (m_path == text)
+        return;
+    m_path = text;
+    invalidateRowsFilter();
+}
+
+void ExchangeFilter::setStatusFilter(const QString &text)
+{
+    if (m_status == text)
+        return;
+    m_status = text;
+    invalidateRowsFilter();
+}
+
+void ExchangeFilter::setMismatchOnly(bool on)
+{
+    if (m_mismatchOnly == on)
+        return;
+    m_mismatchOnly = on;
+    invalidateRowsFilter();
+}
+
+void ExchangeFilter::setVersionFilter(const QString &version)
+{
+    if (m_version == version)
+        return;
+    m_version = version;
+    invalidateRowsFilter();
+}
+
+bool ExchangeFilter::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (sourceParent.isValid())
+        return false;
+    const auto *model = qobject_cast<const ExchangeModel *>(sourceModel());
+    return !model || model->rowMatches(sourceRow, m_path, m_status, m_mismatchOnly, m_version);
 }
 
 } // namespace Ui

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "observe/comparison.h"
 #include "observe/exchange.h"
 
 #include <QAbstractTableModel>
+#include <QSortFilterProxyModel>
 #include <QTime>
 
 #include <deque>
@@ -10,10 +12,11 @@
 namespace Ui {
 
 // The log: one row per exchange, the primary (v1) and its first mirror (v2) side by side,
-// newest at the bottom. Rows are kept compact (not whole Exchanges) and bounded: past the cap
-// the oldest go, removed and inserted in one range per batch so a view never relayouts per row.
-// While paused the rows stay still; what arrives meanwhile waits (bounded too) and is shown on
-// resume.
+// newest at the bottom, with what the hub's comparison found ("body differs: $.message").
+// Rows are kept compact (not whole Exchanges: the detail pane reads those from the hub's store
+// by id) and bounded: past the cap the oldest go, removed and inserted in one range per batch so
+// a view never relayouts per row. While paused the rows stay still; what arrives meanwhile waits
+// (bounded too) and is shown on resume.
 class ExchangeModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -31,6 +34,7 @@ public:
         ColumnCount
     };
     enum class Pairing { Match, Mismatch, NoPair };
+    enum Role { ExchangeIdRole = Qt::UserRole + 1 };
 
     explicit ExchangeModel(QObject *parent = nullptr);
 
@@ -47,14 +51,30 @@ public:
     int pendingCount() const { return int(m_pending.size()); }
     quint64 totalSeen() const { return m_totalSeen; }
     Pairing pairing(int row) const;
+    quint64 exchangeId(int row) const;
+    // What the filter looks at.
+    bool rowMatches(int row, const QString &path, const QString &status, bool mismatchOnly,
+                    const QString &version) const;
+    QStringList versionsSeen() const { return m_versions; }
+
+    // "body differs: $.message", "status differs (200 → 503)", "match": the comparisons of one
+    // exchange in words, as the "v1 vs v2" column shows them.
+    static QString describe(const Observe::Exchange &exchange,
+                            const QList<Observe::Comparison> &comparisons, Pairing *pairing);
 
 public slots:
-    void addExchanges(const QList<Observe::Exchange> &batch);
+    // comparisons[i] belongs to batch[i] (Session::Runtime::observed).
+    void addObserved(const QList<Observe::Exchange> &batch,
+                     const QList<QList<Observe::Comparison>> &comparisons);
     void clear();
+
+signals:
+    void versionsChanged(const QStringList &versions);
 
 private:
     struct Row
     {
+        quint64 id = 0;
         QTime time;
         QByteArray method;
         QByteArray path;
@@ -66,8 +86,10 @@ private:
         int v2Code = 0;
         double v2Ms = -1;
         Pairing pairing = Pairing::NoPair;
+        QString match;
+        QStringList versions; // the primary's and every mirror's subset (or host)
     };
-    static Row rowFor(const Observe::Exchange &e);
+    static Row rowFor(const Observe::Exchange &e, const QList<Observe::Comparison> &comparisons);
     void append(std::deque<Row> &&rows);
 
     std::deque<Row> m_rows;
@@ -75,6 +97,29 @@ private:
     int m_maxRows = 5000;
     bool m_paused = false;
     quint64 m_totalSeen = 0;
+    QStringList m_versions;
+};
+
+// The log's filter: path (substring), status ("5xx", "503", "failed", or words of the status
+// text, on either leg), mismatches only, and a version either leg went to.
+class ExchangeFilter : public QSortFilterProxyModel
+{
+    Q_OBJECT
+public:
+    explicit ExchangeFilter(QObject *parent = nullptr);
+    void setPathFilter(const QString &text);
+    void setStatusFilter(const QString &text);
+    void setMismatchOnly(bool on);
+    void setVersionFilter(const QString &version); // empty: any
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    QString m_path;
+    QString m_status;
+    bool m_mismatchOnly = false;
+    QString m_version;
 };
 
 } // namespace Ui

@@ -1,5 +1,6 @@
 #include "runcontroller.h"
 
+#include <QCoreApplication>
 #include <QLocale>
 #include <QTcpServer>
 
@@ -8,6 +9,15 @@ namespace Ui {
 RunController::RunController(QObject *parent) : QObject(parent)
 {
     connect(&m_runtime, &Session::Runtime::exchanges, this, &RunController::exchanges);
+    connect(&m_runtime, &Session::Runtime::observed, this, &RunController::observed);
+    connect(&m_runtime, &Session::Runtime::trafficProgress, this, [this](const auto &stats) {
+        if (m_trafficRuns > 0)
+            emit trafficProgress(stats);
+    });
+    connect(&m_runtime, &Session::Runtime::trafficFinished, this, [this](const auto &stats) {
+        if (m_trafficRuns > 0 && --m_trafficRuns == 0)
+            emit trafficFinished(stats);
+    });
     m_sampler.setInterval(500);
     connect(&m_sampler, &QTimer::timeout, this, &RunController::sample);
 }
@@ -35,6 +45,7 @@ bool RunController::start(const Request &request)
     }
     if (!m_runtime.start(request.config, request.bindings, options)) {
         m_error = m_runtime.errorString();
+        emit startFailed(m_error);
         return false;
     }
     // Remember the demo's own bindings so later edits to the person's bindings keep them.
@@ -44,20 +55,46 @@ bool RunController::start(const Request &request)
         if (options.demoBackends && b.target.host == options.demoHost &&
             !request.bindings.find(b.target))
             m_demoBindings.add(b);
-    if (request.trafficRate > 0) {
-        Demo::GeneratorConfig g;
-        g.ratePerSecond = request.trafficRate;
-        g.host = request.trafficHost.toUtf8();
-        if (!m_runtime.startTraffic(g))
-            m_notice = tr("the traffic generator did not start");
-    }
     m_clock.start();
     m_lastMs = 0;
     m_lastRequests = 0;
     m_sampler.start();
     sample();
     emit runningChanged(true);
+    if (request.trafficRate > 0) {
+        Demo::GeneratorConfig g = request.traffic;
+        g.ratePerSecond = request.trafficRate;
+        g.host = request.trafficHost.toUtf8();
+        g.replay.clear(); // Start sends the mix; a replay is started on its own
+        g.port = 0;       // the proxy's
+        if (!startTraffic(g))
+            m_notice = tr("the traffic generator did not start: %1").arg(m_trafficError);
+    }
     return true;
+}
+
+bool RunController::startTraffic(const Demo::GeneratorConfig &config)
+{
+    m_trafficError.clear();
+    if (!m_runtime.isRunning())
+        m_trafficError = tr("the proxy is not running: press Start (F5) first");
+    else
+        m_trafficError = Demo::TrafficGenerator::checkConfig(config);
+    if (m_trafficError.isEmpty() && isTrafficRunning())
+        stopTraffic(); // one run at a time: the new one replaces it
+    if (m_trafficError.isEmpty() && !m_runtime.startTraffic(config))
+        m_trafficError = tr("the traffic generator did not start");
+    if (!m_trafficError.isEmpty())
+        return false;
+    ++m_trafficRuns;
+    emit trafficStarted();
+    return true;
+}
+
+void RunController::stopTraffic()
+{
+    // Its finished() comes back queued and ends the run in the views.
+    m_runtime.stopTraffic();
 }
 
 void RunController::stop()
@@ -66,6 +103,10 @@ void RunController::stop()
         return;
     m_sampler.stop();
     m_runtime.stop(); // drains the recorder: the last batch is emitted before this returns
+    // The hub compares in its own thread and hands batches back queued: wait for it and deliver
+    // what is queued, so the log holds every exchange of the run once Stop returns.
+    m_runtime.flushObservations();
+    QCoreApplication::sendPostedEvents(&m_runtime, QEvent::MetaCall);
     m_status = tr("Stopped. %1 exchanges recorded.")
                    .arg(QLocale().toString(m_runtime.summary().exchanges()));
     emit statusChanged(m_status);
@@ -94,6 +135,10 @@ void RunController::sample()
                            : 0.0;
     m_lastRequests = s.requests;
     m_lastMs = now;
+    m_sample.listen = m_runtime.listenText();
+    m_sample.requestsPerSecond = rps;
+    m_sample.stats = s;
+    emit sampled(m_sample);
     const QLocale l;
     m_status =
         tr("Listening on <b>http://%1</b> &nbsp;·&nbsp; <b>%2</b> req/s &nbsp;·&nbsp; "

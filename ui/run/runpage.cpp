@@ -3,9 +3,13 @@
 #include "dashboard/dashboardwidget.h"
 #include "logs/logview.h"
 #include "run/bindingsview.h"
+#include "run/proxypanel.h"
+#include "run/trafficpanel.h"
 
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace Ui {
@@ -27,15 +31,30 @@ RunPage::RunPage(QWidget *parent) : QWidget(parent)
     m_bindings = new BindingsView(bindingsBox);
     bindingsLayout->addWidget(m_bindings);
 
+    // The controls share one column beside the charts: a person sets up the proxy and the
+    // traffic once, then mostly watches.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("runControlTabs"));
+    m_tabs->addTab(bindingsBox, tr("&Bindings"));
+    m_proxy = new ProxyPanel;
+    auto *proxyScroll = new QScrollArea;
+    proxyScroll->setObjectName(QStringLiteral("proxyTab"));
+    proxyScroll->setWidgetResizable(true);
+    proxyScroll->setFrameShape(QFrame::NoFrame);
+    proxyScroll->setWidget(m_proxy);
+    m_tabs->addTab(proxyScroll, tr("&Proxy"));
+    m_traffic = new TrafficPanel;
+    m_tabs->addTab(m_traffic, tr("&Traffic"));
+
     m_dashboard = new DashboardWidget(this);
     m_log = new LogView(this);
 
     auto *top = new QSplitter(Qt::Horizontal, this);
-    top->addWidget(bindingsBox);
+    top->addWidget(m_tabs);
     top->addWidget(m_dashboard);
     top->setStretchFactor(0, 0);
     top->setStretchFactor(1, 1);
-    top->setSizes({350, 1050});
+    top->setSizes({420, 980});
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
@@ -53,6 +72,32 @@ RunPage::RunPage(QWidget *parent) : QWidget(parent)
 void RunPage::setStatus(const QString &richText)
 {
     m_status->setText(richText);
+}
+
+} // namespace Ui
+
+namespace Ui {
+
+void RunPage::setController(RunController *controller)
+{
+    m_proxy->setController(controller);
+    m_traffic->setController(controller);
+}
+
+void RunPage::showProxyPanel()
+{
+    m_tabs->setCurrentWidget(m_tabs->findChild<QScrollArea *>(QStringLiteral("proxyTab")));
+}
+
+void RunPage::showTrafficPanel()
+{
+    m_tabs->setCurrentWidget(m_traffic);
+}
+
+void RunPage::attachToolBar(QAction *start, QAction *stop, QSpinBox *port, QSpinBox *rate)
+{
+    m_proxy->attach(start, stop, port);
+    m_traffic->attach(rate);
 }
 
 } // namespace Ui
