@@ -1,5 +1,6 @@
 #include "runtime.h"
 
+#include "base/threadpriority.h"
 #include "demo/demobackends.h"
 #include "model/resource.h"
 #include "observe/hub.h"
@@ -20,6 +21,13 @@ Runtime::Runtime(QObject *parent)
     connect(m_trafficThread, &QThread::finished, m_generator, &QObject::deleteLater);
     connect(m_generator, &Demo::TrafficGenerator::finished, this, &Runtime::trafficFinished,
             Qt::QueuedConnection);
+    connect(m_generator, &Demo::TrafficGenerator::progress, this, &Runtime::trafficProgress,
+            Qt::QueuedConnection);
+    // The generator and the hub make and digest load; the proxy's workers and the window's
+    // event loop come first when the CPU is short (see threadpriority.h).
+    connect(
+        m_trafficThread, &QThread::started, m_trafficThread,
+        [] { Base::lowerCurrentThreadPriority(); }, Qt::DirectConnection);
     m_trafficThread->start();
 
     qRegisterMetaType<QList<Observe::Exchange>>();
@@ -30,6 +38,9 @@ Runtime::Runtime(QObject *parent)
     m_hub->moveToThread(m_observeThread);
     connect(m_observeThread, &QThread::finished, m_hub, &QObject::deleteLater);
     connect(m_hub, &Observe::Hub::compared, this, &Runtime::observed, Qt::QueuedConnection);
+    connect(
+        m_observeThread, &QThread::started, m_observeThread,
+        [] { Base::lowerCurrentThreadPriority(); }, Qt::DirectConnection);
     m_observeThread->start();
 }
 
@@ -76,6 +87,16 @@ bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings
         };
         bindDemo(QStringLiteral("v1"), m_demo->v1Port());
         bindDemo(QStringLiteral("v2"), m_demo->v2Port());
+        // The greeters name their version in x-served-by and in the body ($.version, $.greeting:
+        // handy with curl); those differences are by design, not regressions, so the demo starts
+        // with them as visible noise rules and shows what v2 really changes ($.locale, 5xx).
+        m_hub->withComparator([](Observe::Comparator &c) {
+            Observe::NoiseRules rules = c.noiseRules();
+            rules.addHeader(QStringLiteral("x-served-by"));
+            rules.addJsonPath(QStringLiteral("$.version"));
+            rules.addJsonPath(QStringLiteral("$.greeting")); // "Hello from greeter v2"
+            c.setNoiseRules(rules);
+        });
     }
 
     m_server = std::make_unique<Proxy::Server>(options.proxy);

@@ -99,6 +99,8 @@ signals:
                   const QList<QList<Observe::Comparison>> &comparisons);
     // The generator's run ended (its duration passed, or stopTraffic()). In this thread.
     void trafficFinished(const Demo::GeneratorStats &stats);
+    // The generator's counters while it runs (at most every 100 ms). In this thread.
+    void trafficProgress(const Demo::GeneratorStats &stats);
 
 private:
     void drain();

@@ -72,6 +72,16 @@ private slots:
         QCOMPARE(snapshot->exchanges, runtime.summary().exchanges());
         QCOMPARE(snapshot->pairing.mismatches, quint64(mismatchedPairs));
         QVERIFY(!snapshot->endpointsJson().isEmpty());
+        // The greeters name their version on purpose (x-served-by, $.version): the demo ignores
+        // those, so the differences shown are the real ones (v2's extra $.locale, its 5xx).
+        QStringList fields;
+        for (const Observe::FieldStat &f : snapshot->pairing.topFields)
+            fields << f.path;
+        QVERIFY2(fields.contains(QStringLiteral("$.locale")), qPrintable(fields.join(',')));
+        QVERIFY2(!fields.contains(QStringLiteral("$.version")), qPrintable(fields.join(',')));
+        QVERIFY2(!fields.contains(QStringLiteral("$.greeting")),
+                 qPrintable(fields.join(QLatin1Char(','))));
+        QVERIFY2(!fields.contains(QStringLiteral("x-served-by")), qPrintable(fields.join(',')));
         QVERIFY(runtime.hub()->find(seen.last().id).has_value());
 
         // A new run starts from an empty hub.
