@@ -70,9 +70,11 @@ QString usage()
         "[--listen 127.0.0.1:8080]\n"
         "                         [--workers N] [--istio-version V] [--default-host HOST] "
         "[--duration S] [--report FILE]\n"
-        "                         [--har FILE] [--jsonl FILE] [--csv FILE] [--no-mask]\n"
+        "                         [--har FILE] [--jsonl FILE] [--csv FILE] [--no-mask] "
+        "[--noise FILE]\n"
         "       mirrorscope demo [--rate R] [--duration S] [--listen ADDR:PORT] [--report FILE]\n"
-        "                         [--har FILE] [--jsonl FILE] [--csv FILE] [--no-mask]\n"
+        "                         [--har FILE] [--jsonl FILE] [--csv FILE] [--no-mask] "
+        "[--noise FILE]\n"
         "       mirrorscope --demo                 open the window and start the greeter demo\n"
         "       mirrorscope --help | --version\n"
         "\n"
@@ -89,6 +91,8 @@ QString usage()
         "demo      the same with built-in greeter v1/v2 backends and generated traffic.\n"
         "          --har / --jsonl / --csv write every exchange while running (HAR: one entry\n"
         "          per leg, v1 then mirrors); credentials and cookies masked unless --no-mask.\n"
+        "          --noise FILE: JSON noise rules (headers / JSON paths whose differences do\n"
+        "          not count, everywhere or per endpoint), as the GUI's Noise Rules exports.\n"
         "Run `mirrorscope COMMAND --help` for each command's options.\n");
 }
 

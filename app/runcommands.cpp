@@ -22,6 +22,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonParseError>
 #include <QSaveFile>
 #include <QTcpServer>
 #include <QTextStream>
@@ -128,6 +129,12 @@ void addCommonOptions(QCommandLineParser &p, const QString &defaultListen)
                  QStringLiteral("Seconds between summary lines (rates, p50/p99 per version, "
                                 "mismatch rate) (default 2)"),
                  QStringLiteral("S"), QStringLiteral("2")});
+    p.addOption({QStringLiteral("noise"),
+                 QStringLiteral("Noise rules from FILE (JSON: {\"headers\": [...], "
+                                "\"jsonPaths\": [...], \"endpoints\": {\"GET /users/{id}\": "
+                                "{...}}}): differences there between v1 and a mirror do not count; "
+                                "the GUI's Noise Rules dialog exports this format"),
+                 QStringLiteral("FILE")});
     p.addOption({QStringLiteral("read-only-mirroring"),
                  QStringLiteral("Mirror only GET, HEAD and OPTIONS requests")});
     p.addOption({QStringLiteral("mirror-timeout"),
@@ -189,6 +196,22 @@ bool commonOptions(const QCommandLineParser &p, Session::Runtime::Options *o, do
         *error = QStringLiteral("--max-inflight-mirrors must be a number >= 0");
         return false;
     }
+    return true;
+}
+
+// --noise FILE: the person's noise rules. Any bad entry refuses the file (exit 2) with every
+// entry named, rather than run with part of what was asked for.
+bool loadNoiseRules(const QCommandLineParser &p, Observe::NoiseRules *rules, QString *error)
+{
+    if (!p.isSet(QStringLiteral("noise")))
+        return true;
+    QString why;
+    const auto loaded = Observe::NoiseRules::load(p.value(QStringLiteral("noise")), &why);
+    if (!loaded) {
+        *error = QStringLiteral("--noise ") + why;
+        return false;
+    }
+    *rules = *loaded;
     return true;
 }
 
@@ -610,9 +633,15 @@ int runLoop(Session::Runtime &runtime, double duration, int interval, const QStr
     report[QStringLiteral("endedAt")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     report[QStringLiteral("proxy")] = statsJson(stats);
     QList<Observe::LearnedNoise> learned;
-    runtime.hub()->withComparator(
-        [&learned](Observe::Comparator &c) { learned = c.learnedNoise(); });
+    Observe::NoiseRules rules;
+    runtime.hub()->withComparator([&learned, &rules](Observe::Comparator &c) {
+        learned = c.learnedNoise();
+        rules = c.noiseRules();
+    });
     addObservations(&report, *snapshot, learned);
+    // The rules in force (--noise and the demo's), in the --noise format so a report's rules can
+    // be fed to the next run; the default ignored headers come on top.
+    report[QStringLiteral("noiseRules")] = rules.toJson();
     if (withGenerator)
         report[QStringLiteral("generator")] = generatorJson(generated);
     QSaveFile f(reportPath);
@@ -664,7 +693,9 @@ int runProxy(const QStringList &arguments)
     double duration = 0;
     int interval = 2;
     QString error;
-    if (!commonOptions(p, &options, &duration, &interval, &error)) {
+    Observe::NoiseRules noise;
+    if (!commonOptions(p, &options, &duration, &interval, &error) ||
+        !loadNoiseRules(p, &noise, &error)) {
         err() << "proxy: " << error << "\n";
         return 2;
     }
@@ -712,6 +743,8 @@ int runProxy(const QStringList &arguments)
         return 2;
     }
     Session::Runtime runtime;
+    // Before start: the demo adds its own rules to these.
+    runtime.hub()->withComparator([&noise](Observe::Comparator &c) { c.setNoiseRules(noise); });
     if (!runtime.start(config, bindings, options)) {
         err() << "proxy: " << runtime.errorString() << "\n";
         exports.discard();
@@ -762,7 +795,9 @@ int runDemo(const QStringList &arguments)
     double duration = 10;
     int interval = 2;
     QString error;
-    if (!commonOptions(p, &options, &duration, &interval, &error)) {
+    Observe::NoiseRules noise;
+    if (!commonOptions(p, &options, &duration, &interval, &error) ||
+        !loadNoiseRules(p, &noise, &error)) {
         err() << "demo: " << error << "\n";
         return 2;
     }
@@ -797,6 +832,8 @@ int runDemo(const QStringList &arguments)
             options.proxy.listenPort = 0;
     }
     Session::Runtime runtime;
+    // Before start: the demo adds its own rules to these.
+    runtime.hub()->withComparator([&noise](Observe::Comparator &c) { c.setNoiseRules(noise); });
     if (!runtime.start(config, Proxy::Bindings(), options)) {
         err() << "demo: " << runtime.errorString() << "\n";
         exports.discard();

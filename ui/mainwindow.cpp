@@ -3,6 +3,7 @@
 #include "dashboard/dashboardwidget.h"
 #include "dialogs/exchangeexport.h"
 #include "dialogs/exportdialog.h"
+#include "dialogs/noiserulesdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "editor/noticebar.h"
 #include "editor/recentfiles.h"
@@ -10,8 +11,10 @@
 #include "editor/yamleditor.h"
 #include "forms/formeditor.h"
 #include "forms/yamlsync.h"
+#include "logs/detailpane.h"
 #include "logs/exchangemodel.h"
 #include "logs/logview.h"
+#include "observe/hub.h"
 #include "routing/routeengine.h"
 #include "run/bindingsview.h"
 #include "run/proxypanel.h"
@@ -32,9 +35,10 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
-#include <QJsonObject>
 #include <QGuiApplication>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
@@ -70,6 +74,7 @@ const char *const kPageKey = "window/page";
 const char *const kVersionKey = "istio/targetVersion";
 const char *const kDirKey = "files/lastDirectory";
 const char *const kBindingsKey = "bindings/perFile";
+const char *const kNoiseKey = "noise/perFile"; // file -> NoiseRules::toJson, compact
 
 // File ▸ New: the smallest useful mirroring setup, valid as it stands.
 const char *const kNewDocument =
@@ -155,6 +160,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_runPage->log()->setHub(m_controller->hub());
     connect(m_controller, &RunController::observed, m_runPage->log(), &LogView::addObserved);
     connect(m_runPage->log(), &LogView::exportRequested, this, &MainWindow::showExchangeExport);
+    connect(m_runPage->log(), &LogView::noiseRulesRequested, this, &MainWindow::showNoiseRules);
+    // A right-click rule or accepted learned noise lands in the comparator: keep it too.
+    connect(m_runPage->log()->detail(), &DetailPane::noiseChanged, this,
+            &MainWindow::takeNoiseRulesFromComparator);
     connect(m_runPage->log(), &LogView::message, this,
             [this](const QString &text) { statusBar()->showMessage(text, kStatusMs); });
     connect(m_controller, &RunController::statusChanged, m_runPage, &RunPage::setStatus);
@@ -185,6 +194,7 @@ MainWindow::MainWindow(QWidget *parent)
     if (example.open(QIODevice::ReadOnly))
         m_yamlPane->loadText(QString::fromUtf8(example.readAll())); // validates (textReplaced)
     restoreBindings();
+    restoreNoiseRules();
     updateTitle();
     updateRunState(false);
     statusBar()->clearMessage();
@@ -359,6 +369,10 @@ void MainWindow::buildActions()
     m_demo->setChecked(true);
     m_demo->setToolTip(tr("Serve %1 v1 and v2 with the built-in greeters").arg(kDemoHost));
     connect(m_demo, &QAction::toggled, this, &MainWindow::refreshBindings);
+    m_noiseAction = new QAction(tr("&Noise Rules..."), this);
+    m_noiseAction->setToolTip(
+        tr("Headers and JSON paths whose differences between v1 and a mirror do not count"));
+    connect(m_noiseAction, &QAction::triggered, this, &MainWindow::showNoiseRules);
 }
 
 void MainWindow::buildMenus()
@@ -390,6 +404,7 @@ void MainWindow::buildMenus()
     run->addAction(m_stop);
     run->addSeparator();
     run->addAction(m_demo);
+    run->addAction(m_noiseAction);
     run->addSeparator();
     run->addAction(m_runPage->trafficPanel()->startAction());
     run->addAction(m_runPage->trafficPanel()->stopAction());
@@ -569,6 +584,7 @@ void MainWindow::loadDocument(const QString &text, const QString &path, const QB
         watch(path);
     m_yamlPane->loadText(text); // re-validates
     restoreBindings();
+    restoreNoiseRules();
     updateTitle();
 }
 
@@ -657,7 +673,8 @@ bool MainWindow::saveTo(const QString &path)
     m_notice->dismiss();
     RecentFiles::add(absolute);
     Settings::open()->setValue(kDirKey, QFileInfo(absolute).absolutePath());
-    storeBindings(); // the bindings now belong to this file
+    storeBindings();   // the bindings now belong to this file
+    storeNoiseRules(); // and so do the noise rules
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(absolute), kStatusMs);
     return true;
@@ -981,6 +998,97 @@ void MainWindow::restoreBindings()
     m_restoringBindings = false;
 }
 
+void MainWindow::storeNoiseRules()
+{
+    const QString key = bindingsKey();
+    auto settings = Settings::open();
+    QVariantMap all = settings->value(kNoiseKey).toMap();
+    if (m_noiseRules.isEmpty())
+        all.remove(key);
+    else
+        all.insert(key, QString::fromUtf8(
+                            QJsonDocument(m_noiseRules.toJson()).toJson(QJsonDocument::Compact)));
+    // Like the bindings: only files someone may open again keep theirs.
+    const QStringList recent = RecentFiles::list();
+    for (auto it = all.begin(); it != all.end();) {
+        if (it.key() != key && it.key() != kExampleKey && !recent.contains(it.key()))
+            it = all.erase(it);
+        else
+            ++it;
+    }
+    settings->setValue(kNoiseKey, all);
+}
+
+void MainWindow::restoreNoiseRules()
+{
+    const QString saved =
+        Settings::open()->value(kNoiseKey).toMap().value(bindingsKey()).toString();
+    QStringList errors;
+    m_noiseRules = saved.isEmpty() ? Observe::NoiseRules()
+                                   : Observe::NoiseRules::fromJson(
+                                         QJsonDocument::fromJson(saved.toUtf8()).object(), &errors);
+    if (!errors.isEmpty()) // edited by hand, or by a newer version: keep what is valid
+        statusBar()->showMessage(
+            tr("Some saved noise rules were dropped: %1").arg(errors.join(QStringLiteral("; "))),
+            kStatusMs);
+    if (m_noiseDialog)
+        m_noiseDialog->setRules(m_noiseRules);
+    applyNoiseRules();
+}
+
+void MainWindow::applyNoiseRules()
+{
+    Observe::NoiseRules rules = m_noiseRules;
+    for (const Observe::NoiseRules::Rule &r : std::as_const(m_runtimeNoise))
+        rules.add(r);
+    m_controller->hub()->withComparator(
+        [&rules](Observe::Comparator &c) { c.setNoiseRules(rules); });
+}
+
+void MainWindow::takeNoiseRulesFromComparator()
+{
+    QList<Observe::NoiseRules::Rule> inForce;
+    m_controller->hub()->withComparator(
+        [&inForce](Observe::Comparator &c) { inForce = c.noiseRules().rules(); });
+    Observe::NoiseRules mine;
+    for (const Observe::NoiseRules::Rule &r : std::as_const(inForce))
+        if (!m_runtimeNoise.contains(r))
+            mine.add(r);
+    if (mine.rules() == m_noiseRules.rules())
+        return; // a rejection, or nothing added
+    m_noiseRules = mine;
+    storeNoiseRules();
+    if (m_noiseDialog)
+        m_noiseDialog->setRules(m_noiseRules);
+}
+
+NoiseRulesDialog *MainWindow::showNoiseRules()
+{
+    if (m_noiseDialog) {
+        m_noiseDialog->raise();
+        m_noiseDialog->activateWindow();
+        return m_noiseDialog;
+    }
+    auto *dialog = new NoiseRulesDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setRules(m_noiseRules);
+    dialog->setFixedRules(m_runtimeNoise, tr("demo"));
+    connect(dialog, &NoiseRulesDialog::rulesChanged, this,
+            [this](const Observe::NoiseRules &rules) {
+                m_noiseRules = rules;
+                storeNoiseRules();
+                applyNoiseRules();
+                statusBar()->showMessage(
+                    m_controller->isRunning()
+                        ? tr("Noise rules saved and applied to the running comparison")
+                        : tr("Noise rules saved with %1").arg(displayName()),
+                    kStatusMs);
+            });
+    m_noiseDialog = dialog;
+    dialog->open();
+    return dialog;
+}
+
 void MainWindow::start()
 {
     if (m_yamlPane->isTyping()) { // typed just now: run what is on screen, not the last check
@@ -1029,7 +1137,20 @@ void MainWindow::start()
 
     dashboard()->reset();
     logModel()->clear();
-    if (!m_controller->start(request)) {
+    // The person's rules first; the run adds its own (the demo's) on top.
+    m_runtimeNoise.clear();
+    applyNoiseRules();
+    const bool started = m_controller->start(request);
+    QList<Observe::NoiseRules::Rule> inForce;
+    m_controller->hub()->withComparator(
+        [&inForce](Observe::Comparator &c) { inForce = c.noiseRules().rules(); });
+    const QList<Observe::NoiseRules::Rule> mine = m_noiseRules.rules();
+    for (const Observe::NoiseRules::Rule &r : inForce)
+        if (!mine.contains(r))
+            m_runtimeNoise.append(r);
+    if (m_noiseDialog)
+        m_noiseDialog->setFixedRules(m_runtimeNoise, tr("demo"));
+    if (!started) {
         statusBar()->showMessage(tr("Cannot start: %1").arg(m_controller->errorString()));
         m_runPage->setStatus(
             tr("Not running: %1").arg(m_controller->errorString().toHtmlEscaped()));

@@ -3,11 +3,13 @@
 #include "base/diagnostic.h"
 #include "base/istioversion.h"
 #include "model/resource.h"
+#include "observe/noise.h"
 #include "routing/routedecision.h"
 #include "yaml/document.h"
 
 #include <QMainWindow>
 #include <QMessageBox>
+#include <QPointer>
 
 #include <functional>
 
@@ -34,6 +36,7 @@ class DashboardWidget;
 class ExchangeModel;
 class ExchangeExportDialog;
 class ExportDialog;
+class NoiseRulesDialog;
 class NoticeBar;
 class RunController;
 class RunPage;
@@ -48,8 +51,8 @@ class YamlEditor;
 // The document is a file like in any desktop editor: New/Open/Open Recent/Save/Save As,
 // atomic saves, one undo stack for every edit, a dirty marker in the title, a question before
 // unsaved changes are lost, a banner when the file changes on disk, drops of YAML files.
-// Window layout, recent files, each file's bindings, the target Istio version and the last
-// page are kept in QSettings (organization "Mirrorscope").
+// Window layout, recent files, each file's bindings and noise rules, the target Istio version
+// and the last page are kept in QSettings (organization "Mirrorscope").
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -78,6 +81,10 @@ public:
     // Opens Export for kubectl… (window-modal, returns at once).
     ExportDialog *showExportDialog();
     void showShortcuts();
+    // Opens "Noise rules…" (window-modal, returns at once): the document's rules, editable.
+    NoiseRulesDialog *showNoiseRules();
+    // The person's noise rules for this document (saved with it; the demo's are not in it).
+    Observe::NoiseRules noiseRules() const { return m_noiseRules; }
     void showAbout();
 
     void showPage(Page page);
@@ -101,6 +108,7 @@ public:
     QAction *undoAction() const { return m_undo; }
     QAction *redoAction() const { return m_redo; }
     QAction *exportAction() const { return m_export; }
+    QAction *noiseRulesAction() const { return m_noiseAction; }
     QSpinBox *portBox() const { return m_port; }
     QSpinBox *rateBox() const { return m_rate; }
     QComboBox *versionBox() const { return m_version; }
@@ -156,6 +164,12 @@ private:
     void storeBindings();
     void restoreBindings();
     QString bindingsKey() const;
+    void storeNoiseRules();
+    void restoreNoiseRules();
+    // Puts the person's rules, plus those the run added (the demo's), in the comparator.
+    void applyNoiseRules();
+    // After the log's detail pane added a rule or accepted learned noise in the comparator.
+    void takeNoiseRulesFromComparator();
     QList<QSplitter *> splitters() const;
 
     QTabWidget *m_pages = nullptr;
@@ -184,6 +198,7 @@ private:
     QAction *m_start = nullptr;
     QAction *m_stop = nullptr;
     QAction *m_demo = nullptr;
+    QAction *m_noiseAction = nullptr;
     QComboBox *m_version = nullptr;
     QSpinBox *m_port = nullptr;
     QSpinBox *m_rate = nullptr;
@@ -194,6 +209,10 @@ private:
     UnsavedPrompt m_unsavedPrompt;
     FilePrompt m_filePrompt;
     bool m_restoringBindings = false;
+    Observe::NoiseRules m_noiseRules; // the person's, for this document
+    // Rules the running session put in force itself (the demo's): shown, never saved.
+    QList<Observe::NoiseRules::Rule> m_runtimeNoise;
+    QPointer<NoiseRulesDialog> m_noiseDialog;
 
     // The last document that validated without errors: what Start runs and what a live edit
     // sends to the running proxy.

@@ -1,5 +1,8 @@
 #include "observe/noise.h"
 
+#include <QFile>
+#include <QJsonDocument>
+
 #include <QJsonArray>
 
 namespace Observe {
@@ -523,6 +526,36 @@ QJsonObject NoiseRules::toJson() const
     if (!endpoints.isEmpty())
         out.insert(QLatin1String("endpoints"), endpoints);
     return out;
+}
+
+std::optional<NoiseRules> NoiseRules::load(const QString &path, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
+        return std::nullopt;
+    }
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &parse);
+    if (parse.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("%1: not JSON: %2 at character %3")
+                     .arg(path, parse.errorString())
+                     .arg(parse.offset + 1);
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        *error = QStringLiteral("%1: expected an object with \"headers\", \"jsonPaths\" or "
+                                "\"endpoints\"")
+                     .arg(path);
+        return std::nullopt;
+    }
+    QStringList errors;
+    NoiseRules rules = fromJson(doc.object(), &errors);
+    if (!errors.isEmpty()) {
+        *error = QStringLiteral("%1: %2").arg(path, errors.join(QStringLiteral("; ")));
+        return std::nullopt;
+    }
+    return rules;
 }
 
 NoiseRules NoiseRules::fromJson(const QJsonObject &json, QStringList *errors)

@@ -106,6 +106,9 @@ public:
     // Keeps every valid entry; each bad one adds an error naming it
     // ("endpoints['GET /a'].jsonPaths[1]: '$.a[': unterminated '[' at character 4").
     static NoiseRules fromJson(const QJsonObject &json, QStringList *errors = nullptr);
+    // A rules file (the toJson() format, as the CLI's --noise and the GUI's import read it).
+    // Any bad entry refuses the whole file: nullopt and *error = "FILE: entry: why; ...".
+    static std::optional<NoiseRules> load(const QString &path, QString *error);
 
     // Date, Server, X-Request-Id, Content-Length, the hop-by-hop headers and
     // x-envoy-upstream-service-time: they differ between any two answers.

@@ -63,6 +63,10 @@ LogView::LogView(QWidget *parent)
     exportButton->setToolTip(tr("Write the recorded exchanges as HAR, CSV or JSON Lines, or the "
                                 "summary report"));
     connect(exportButton, &QPushButton::clicked, this, &LogView::exportRequested);
+    auto *noiseButton = new QPushButton(tr("Noise rules…"), this);
+    noiseButton->setToolTip(tr("Headers and JSON paths whose differences do not count, saved "
+                               "with the document"));
+    connect(noiseButton, &QPushButton::clicked, this, &LogView::noiseRulesRequested);
     m_path = new QLineEdit(this);
     m_path->setPlaceholderText(tr("path contains…"));
     m_path->setClearButtonEnabled(true);
@@ -85,6 +89,7 @@ LogView::LogView(QWidget *parent)
     bar->addWidget(m_count);
     bar->addWidget(m_pause);
     bar->addWidget(clear);
+    bar->addWidget(noiseButton);
     bar->addWidget(exportButton);
 
     m_detail = new DetailPane(this);

@@ -53,6 +53,7 @@ public slots:
 signals:
     void message(const QString &text); // for the status bar (noise rules added, ...)
     void exportRequested();            // "Export…": the main window opens the export dialog
+    void noiseRulesRequested();        // "Noise rules…": the main window opens its dialog
 
 private:
     void updateCount();
