@@ -93,6 +93,9 @@ void setNiceRange(QValueAxis *axis, double max, double minimum)
 {
     axis->setRange(0, std::max(max * 1.1, minimum));
     axis->applyNiceNumbers();
+    // The charts are short: more than three labels overlap and Qt elides them all to "...".
+    if (axis->tickCount() > 3)
+        axis->setTickCount(3);
 }
 
 double maxY(const QList<QPointF> &points)
