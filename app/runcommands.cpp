@@ -743,6 +743,13 @@ int runProxy(const QStringList &arguments)
         return 2;
     }
     Session::Runtime runtime;
+    // The CLI reads only the aggregates (report, summary line) and streams its exports from the
+    // raw exchanges, so it keeps few whole exchanges: memory stays small on long runs.
+    {
+        Observe::StoreSettings store = runtime.hub()->storeSettings();
+        store.capacity = 5000;
+        runtime.hub()->setStoreSettings(store);
+    }
     // Before start: the demo adds its own rules to these.
     runtime.hub()->withComparator([&noise](Observe::Comparator &c) { c.setNoiseRules(noise); });
     if (!runtime.start(config, bindings, options)) {
@@ -832,6 +839,13 @@ int runDemo(const QStringList &arguments)
             options.proxy.listenPort = 0;
     }
     Session::Runtime runtime;
+    // The CLI reads only the aggregates (report, summary line) and streams its exports from the
+    // raw exchanges, so it keeps few whole exchanges: memory stays small on long runs.
+    {
+        Observe::StoreSettings store = runtime.hub()->storeSettings();
+        store.capacity = 5000;
+        runtime.hub()->setStoreSettings(store);
+    }
     // Before start: the demo adds its own rules to these.
     runtime.hub()->withComparator([&noise](Observe::Comparator &c) { c.setNoiseRules(noise); });
     if (!runtime.start(config, Proxy::Bindings(), options)) {

@@ -68,6 +68,7 @@ bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings
     stop();
     m_options = options;
     m_summary = Observe::Summary();
+    m_observeDropped = 0;
     m_error.clear();
     QMetaObject::invokeMethod(m_hub, &Observe::Hub::reset, Qt::QueuedConnection);
 
@@ -234,8 +235,19 @@ void Runtime::drain()
         return;
     m_summary.addAll(batch);
     Observe::Hub *hub = m_hub;
-    QMetaObject::invokeMethod(
-        hub, [hub, batch] { hub->addBatch(batch); }, Qt::QueuedConnection);
+    if (m_observePending->load() + batch.size() > kMaxObservePending) {
+        m_observeDropped += quint64(batch.size());
+    } else {
+        *m_observePending += batch.size();
+        std::shared_ptr<std::atomic<qint64>> pending = m_observePending;
+        QMetaObject::invokeMethod(
+            hub,
+            [hub, batch, pending] {
+                hub->addBatch(batch);
+                *pending -= batch.size();
+            },
+            Qt::QueuedConnection);
+    }
     emit exchanges(batch);
 }
 

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QStringList>
 
+#include <atomic>
 #include <memory>
 
 namespace Model {
@@ -88,6 +89,10 @@ public:
     // Returns once the hub has taken every batch drained so far (call after stop() before
     // reading a final snapshot). Does not wait for the observed() signals queued to this thread.
     void flushObservations();
+    // Exchanges not given to the hub because it was too far behind (kMaxObservePending queued):
+    // counted, never queued without bound when the proxy outruns the comparison.
+    quint64 observeDropped() const { return m_observeDropped.load(); }
+    static constexpr qint64 kMaxObservePending = 20000;
     QStringList engineWarnings() const;
 
 signals:
@@ -112,6 +117,9 @@ private:
     Demo::TrafficGenerator *m_generator = nullptr; // lives in m_trafficThread
     QThread *m_observeThread = nullptr;
     Observe::Hub *m_hub = nullptr; // lives in m_observeThread
+    std::shared_ptr<std::atomic<qint64>> m_observePending =
+        std::make_shared<std::atomic<qint64>>(0);
+    std::atomic<quint64> m_observeDropped{0};
     Options m_options;
     Observe::Summary m_summary;
     QString m_error;
