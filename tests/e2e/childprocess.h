@@ -66,4 +66,27 @@ public:
     QByteArray err;
 };
 
+// A finished run of the executable: how it ended and what it printed.
+struct Run
+{
+    int exitCode = -1;
+    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
+    QString all;
+    QByteArray err;
+};
+
+// Runs the executable to its end (or the timeout: exitCode stays -1, a crash exit).
+inline Run runToEnd(const QStringList &args, int timeoutMs = 30000)
+{
+    Child c;
+    Run r;
+    if (!c.start(args) || !c.waitForExit(timeoutMs))
+        return r;
+    r.exitCode = c.process.exitCode();
+    r.exitStatus = c.process.exitStatus();
+    r.all = c.all();
+    r.err = c.err;
+    return r;
+}
+
 } // namespace TestSupport

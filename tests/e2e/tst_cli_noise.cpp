@@ -16,25 +16,11 @@ using TestSupport::Child;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QString all;
-    QByteArray err;
-};
+using TestSupport::Run;
 
 Run runToEnd(const QStringList &args, int timeoutMs = 60000)
 {
-    Child c;
-    Run r;
-    if (!c.start(args) || !c.waitForExit(timeoutMs))
-        return r;
-    r.exitCode = c.process.exitCode();
-    r.exitStatus = c.process.exitStatus();
-    r.all = c.all();
-    r.err = c.err;
-    return r;
+    return TestSupport::runToEnd(args, timeoutMs);
 }
 
 QJsonObject readJson(const QString &path)

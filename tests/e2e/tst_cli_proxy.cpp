@@ -56,27 +56,6 @@ QJsonObject entryOf(const QJsonArray &array, const QString &key, const QString &
     return {};
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QString all;
-    QByteArray err;
-};
-
-Run runToEnd(const QStringList &args, int timeoutMs = 30000)
-{
-    Child c;
-    Run r;
-    if (!c.start(args) || !c.waitForExit(timeoutMs))
-        return r;
-    r.exitCode = c.process.exitCode();
-    r.exitStatus = c.process.exitStatus();
-    r.all = c.all();
-    r.err = c.err;
-    return r;
-}
-
 } // namespace
 
 class TestCliProxy : public QObject
