@@ -486,20 +486,39 @@ int DownstreamConnection::cbHeaderValue(http_parser *p, const char *at, size_t l
     return 0;
 }
 
+// A request can be answered and finished from inside a callback (a local answer to a client
+// that sent its body without waiting for 100 Continue closes the connection): the bytes after
+// the head in the same read belong to nobody then, so the parser stops there.
+static int stopIfClosing(http_parser *p, bool closing)
+{
+    if (closing)
+        http_parser_pause(p, 1);
+    return 0;
+}
+
 int DownstreamConnection::cbHeadersComplete(http_parser *p)
 {
-    return static_cast<DownstreamConnection *>(p->data)->onHeadersComplete();
+    auto *self = static_cast<DownstreamConnection *>(p->data);
+    if (const int rc = self->onHeadersComplete(); rc != 0)
+        return rc;
+    return stopIfClosing(p, self->m_closing);
 }
 
 int DownstreamConnection::cbBody(http_parser *p, const char *at, size_t len)
 {
-    static_cast<DownstreamConnection *>(p->data)->onBody(at, qsizetype(len));
-    return 0;
+    auto *self = static_cast<DownstreamConnection *>(p->data);
+    if (self->m_closing || !self->m_exchange)
+        return stopIfClosing(p, self->m_closing); // a finished request's body goes nowhere
+    self->onBody(at, qsizetype(len));
+    return stopIfClosing(p, self->m_closing);
 }
 
 int DownstreamConnection::cbMessageComplete(http_parser *p)
 {
-    static_cast<DownstreamConnection *>(p->data)->onMessageComplete();
+    auto *self = static_cast<DownstreamConnection *>(p->data);
+    if (self->m_closing)
+        return stopIfClosing(p, true);
+    self->onMessageComplete();
     return 0;
 }
 

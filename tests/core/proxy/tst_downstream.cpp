@@ -114,6 +114,62 @@ private slots:
         QVERIFY(rig.v1.requests.at(0).header("expect").isEmpty());
     }
 
+    // Found by fuzz_request: a client that sends its body without waiting for 100 Continue, to a
+    // route answered by the proxy itself. The answer closes the connection (the body is not
+    // wanted); the body bytes already read must not be handled as part of a finished request.
+    void expectContinueBodyAfterLocalAnswerIsIgnored_data()
+    {
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<int>("status");
+        QTest::newRow("direct response") << QByteArray("/direct") << 418;
+        QTest::newRow("no route") << QByteArray("/none") << 404;
+        QTest::newRow("unbound destination") << QByteArray("/unbound") << 503;
+    }
+
+    void expectContinueBodyAfterLocalAnswerIsIgnored()
+    {
+        QFETCH(QByteArray, path);
+        QFETCH(int, status);
+        ProxyRig rig;
+        rig.decide = [](const Routing::RequestView &v) {
+            Routing::RouteDecision d;
+            if (v.path == "/direct") {
+                d.action = Routing::RouteDecision::Action::DirectResponse;
+                d.status = 418;
+                d.body = "teapot";
+            } else if (v.path == "/unbound") {
+                d = forward(v, target(QStringLiteral("greeter-service"), QStringLiteral("v9")));
+            } else {
+                d.action = Routing::RouteDecision::Action::NoRoute;
+                d.status = 404;
+                d.body = "no VirtualService matches";
+            }
+            return d;
+        };
+        QVERIFY(rig.start());
+        TestClient client;
+        QVERIFY(client.connectTo(rig.port()));
+        client.send("POST " + path +
+                    " HTTP/1.1\r\nHost: greeter-service\r\nContent-Length: 11\r\n"
+                    "Expect: 100-continue\r\n\r\nhello world"
+                    "GET /next HTTP/1.1\r\nHost: greeter-service\r\n\r\n");
+        QVERIFY(client.waitForResponses(1));
+        QCOMPARE(client.responses[0].status, status);
+        QCOMPARE(client.responses[0].header("connection"), QByteArray("close"));
+        QVERIFY(client.waitForClose());
+        QCOMPARE(client.responses.size(), 1); // the pipelined request after it is not read
+        QVERIFY(rig.waitForExchanges(1));
+        QCOMPARE(rig.exchanges[0].primary.status, status);
+        QVERIFY(rig.exchanges[0].isConsistent());
+
+        // The worker is fine: the next connection is served.
+        TestClient again;
+        QVERIFY(again.connectTo(rig.port()));
+        again.get("/direct");
+        QVERIFY(again.waitForResponses(1));
+        QCOMPARE(again.responses[0].status, 418);
+    }
+
     void smugglingAttemptsAreRefused_data()
     {
         QTest::addColumn<QByteArray>("request");
