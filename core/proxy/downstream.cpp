@@ -1,5 +1,7 @@
 #include "proxy/downstream.h"
 
+#include "proxy/epolldispatcher.h"
+
 #include "proxy/mirrorsender.h"
 #include "proxy/worker.h"
 
@@ -204,12 +206,14 @@ void DownstreamConnection::upstreamWritable()
 void DownstreamConnection::writeClient(const QByteArray &data)
 {
     m_socket->write(data);
+    EpollDispatcher::flushSoon(m_socket);
     Counters::bump(m_worker->counters().bytesOut, quint64(data.size()));
 }
 
 void DownstreamConnection::writeClient(const char *data, qsizetype len)
 {
     m_socket->write(data, len);
+    EpollDispatcher::flushSoon(m_socket);
     Counters::bump(m_worker->counters().bytesOut, quint64(len));
 }
 

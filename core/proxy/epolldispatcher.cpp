@@ -58,6 +58,21 @@ void EpollDispatcher::updateWatch(int fd, Watch &watch)
         want |= EPOLLOUT;
     if (watch.notifiers[QSocketNotifier::Exception])
         want |= EPOLLPRI;
+    watch.wanted = want;
+    if (want == 0) {
+        applyWatch(fd, watch); // now: the descriptor may be closed next
+        return;
+    }
+    if (!watch.dirty && want != watch.events) {
+        watch.dirty = true;
+        m_dirty.append(fd);
+    }
+}
+
+void EpollDispatcher::applyWatch(int fd, Watch &watch)
+{
+    watch.dirty = false;
+    const quint32 want = watch.wanted;
     if (want == watch.events)
         return;
     epoll_event ev{};
@@ -75,6 +90,41 @@ void EpollDispatcher::updateWatch(int fd, Watch &watch)
         epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
     }
     watch.events = want;
+}
+
+namespace {
+thread_local EpollDispatcher *t_dispatcher = nullptr;
+} // namespace
+
+void EpollDispatcher::flushSoon(QAbstractSocket *socket)
+{
+    if (!t_dispatcher || !socket)
+        return;
+    // A response written in several pieces asks several times in a row: once is enough.
+    auto &pending = t_dispatcher->m_flush;
+    if (pending.empty() || pending.back() != socket)
+        pending.emplace_back(socket);
+}
+
+void EpollDispatcher::beforeWait()
+{
+    // Flushing runs handlers (bytesWritten, errors) that may write or close more: take the
+    // list, and repeat until nothing new was asked.
+    for (int round = 0; !m_flush.empty() && round < 4; ++round) {
+        m_flushing.swap(m_flush);
+        for (const QPointer<QAbstractSocket> &socket : m_flushing) {
+            if (socket && socket->state() == QAbstractSocket::ConnectedState &&
+                socket->bytesToWrite() > 0)
+                socket->flush();
+        }
+        m_flushing.clear();
+    }
+    for (const int fd : std::as_const(m_dirty)) {
+        auto it = m_watches.find(fd);
+        if (it != m_watches.end() && it->dirty)
+            applyWatch(fd, *it);
+    }
+    m_dirty.clear();
 }
 
 void EpollDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
@@ -95,7 +145,7 @@ void EpollDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         return;
     it->notifiers[notifier->type()] = nullptr;
     updateWatch(fd, *it);
-    if (it->events == 0)
+    if (it->events == 0 && it->wanted == 0)
         m_watches.erase(it);
 }
 
@@ -214,9 +264,11 @@ int EpollDispatcher::activateTimers()
 
 bool EpollDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
+    t_dispatcher = this;
     m_interrupt.store(false, std::memory_order_relaxed);
     emit awake();
     QCoreApplication::sendPostedEvents();
+    beforeWait();
 
     const bool wait =
         (flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_acquire);
@@ -278,6 +330,7 @@ bool EpollDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     }
     if (!(flags & QEventLoop::X11ExcludeTimers) && activateTimers() > 0)
         handled = true;
+    beforeWait(); // what the handlers wrote goes out now, whatever the caller does next
     return handled;
 }
 

@@ -1,5 +1,7 @@
 #include "proxy/upstream.h"
 
+#include "proxy/epolldispatcher.h"
+
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -76,14 +78,18 @@ void UpstreamConnection::begin(UpstreamClient *client, bool headRequest)
 
 void UpstreamConnection::write(const QByteArray &data)
 {
-    if (!m_dead && m_socket)
+    if (!m_dead && m_socket) {
         m_socket->write(data);
+        EpollDispatcher::flushSoon(m_socket);
+    }
 }
 
 void UpstreamConnection::write(const char *data, qint64 len)
 {
-    if (!m_dead && m_socket)
+    if (!m_dead && m_socket) {
         m_socket->write(data, len);
+        EpollDispatcher::flushSoon(m_socket);
+    }
 }
 
 qint64 UpstreamConnection::bytesToWrite() const

@@ -10,6 +10,15 @@
 #include <QThread>
 #include <QTimer>
 
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <memory>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 using Proxy::EpollDispatcher;
 
 namespace {
@@ -48,6 +57,7 @@ private slots:
     void killedTimerNeverFires();
     void postedEventsAndQuit();
     void socketsReadAndWrite();
+    void socketsReplacedWithinOneEventStayWatched();
     void remainingTime();
 };
 
@@ -160,6 +170,84 @@ void TestEpollDispatcher::socketsReadAndWrite()
     QTRY_VERIFY_WITH_TIMEOUT(runner.isFinished(), 20000);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(echoed.size(), 1024 * 1024);
+}
+
+// Interest changes are applied lazily, just before the loop waits. A handler that closes a
+// socket and takes on the next one (which gets the same descriptor number) in the same event
+// must still be told about the new socket: a worker dropping a keep-alive connection while the
+// listener hands it a new client does exactly this.
+void TestEpollDispatcher::socketsReplacedWithinOneEventStayWatched()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    connect(&server, &QTcpServer::newConnection, &server, [&server] {
+        while (QTcpSocket *peer = server.nextPendingConnection()) {
+            connect(peer, &QTcpSocket::readyRead, peer, [peer] { peer->write(peer->readAll()); });
+            connect(peer, &QTcpSocket::disconnected, peer, &QObject::deleteLater);
+        }
+    });
+    const quint16 port = server.serverPort();
+    constexpr int kRounds = 50;
+    int echoes = 0;
+    int sameDescriptor = 0;
+    QString error;
+    Runner runner([&] {
+        QEventLoop loop;
+        std::unique_ptr<QTcpSocket> socket;
+        std::function<void()> next = [&] {
+            const qintptr previous = socket ? socket->socketDescriptor() : -1;
+            if (socket) {
+                socket->abort(); // notifiers unregistered, descriptor closed ...
+                socket.release()->deleteLater();
+            }
+            if (echoes == kRounds) {
+                loop.quit();
+                return;
+            }
+            // ... and, in the same event, a connected descriptor (the lowest free number: the
+            // one just closed) wrapped in a new socket that only reads.
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in address{};
+            address.sin_family = AF_INET;
+            address.sin_port = htons(port);
+            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address)) {
+                error = QStringLiteral("connect: ") + QString::fromLocal8Bit(strerror(errno));
+                loop.quit();
+                return;
+            }
+            if (fd == previous)
+                ++sameDescriptor;
+            socket = std::make_unique<QTcpSocket>();
+            QTcpSocket *s = socket.get();
+            s->setSocketDescriptor(fd);
+            QObject::connect(s, &QTcpSocket::readyRead, s, [&, s] {
+                if (s->bytesAvailable() < 4)
+                    return;
+                if (s->readAll() != "ping") {
+                    error = QStringLiteral("wrong echo");
+                    loop.quit();
+                    return;
+                }
+                ++echoes;
+                next();
+            });
+            QObject::connect(s, &QTcpSocket::errorOccurred, s, [&, s] {
+                error = s->errorString();
+                loop.quit();
+            });
+            s->write("ping");
+            EpollDispatcher::flushSoon(s);
+        };
+        QTimer::singleShot(0, next);
+        loop.exec();
+        socket.reset();
+    });
+    runner.start();
+    QTRY_VERIFY_WITH_TIMEOUT(runner.isFinished(), 30000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(echoes, kRounds);
+    QVERIFY2(sameDescriptor > kRounds / 2, "the case under test did not happen");
 }
 
 void TestEpollDispatcher::remainingTime()
