@@ -453,6 +453,8 @@ int DownstreamConnection::cbHeaderField(http_parser *p, const char *at, size_t l
                                   QByteArray::number(maxCount) + " headers");
             return 1;
         }
+        if (self->m_headers.isEmpty())
+            self->m_headers.reserve(16);
         self->m_headers.append({QByteArray(at, qsizetype(len)), QByteArray()});
     } else {
         self->m_headers.last().first.append(at, qsizetype(len));

@@ -280,6 +280,8 @@ int UpstreamConnection::cbHeaderField(http_parser *p, const char *at, size_t len
     if (self->m_lastWasValue || h.isEmpty()) {
         if (h.size() >= 500)
             return 1; // a response head this large is not something to pass on
+        if (h.isEmpty())
+            h.reserve(16); // one allocation for a typical head instead of growing 1, 2, 4, 8
         h.append({QByteArray(at, qsizetype(len)), QByteArray()});
     } else {
         h.last().first.append(at, qsizetype(len));
