@@ -67,7 +67,6 @@ bool Runtime::start(const Model::Config &config, const Proxy::Bindings &bindings
 {
     stop();
     m_options = options;
-    m_summary = Observe::Summary();
     m_observeDropped = 0;
     m_error.clear();
     QMetaObject::invokeMethod(m_hub, &Observe::Hub::reset, Qt::QueuedConnection);
@@ -233,7 +232,6 @@ void Runtime::drain()
     const QList<Observe::Exchange> batch = m_server->recorder()->drain();
     if (batch.isEmpty())
         return;
-    m_summary.addAll(batch);
     Observe::Hub *hub = m_hub;
     if (m_observePending->load() + batch.size() > kMaxObservePending) {
         m_observeDropped += quint64(batch.size());

@@ -4,7 +4,7 @@
 #include "base/istioversion.h"
 #include "demo/greeterprofile.h"
 #include "demo/trafficgenerator.h"
-#include "observe/summary.h"
+#include "observe/exchange.h"
 #include "proxy/binding.h"
 #include "proxy/settings.h"
 #include "proxy/stats.h"
@@ -80,7 +80,6 @@ public:
     QString listenText() const; // "127.0.0.1:8080"
     Proxy::Stats stats() const;
     Proxy::Server *server() const { return m_server.get(); }
-    const Observe::Summary &summary() const { return m_summary; }
     // Compares, aggregates and stores every exchange in its own thread ("observe"), so neither
     // the proxy's workers nor the GUI pay for body diffs. Its snapshot(), find(),
     // storedExchanges() and withComparator() may be called from any thread. It lives as long as
@@ -96,7 +95,8 @@ public:
     QStringList engineWarnings() const;
 
 signals:
-    // New exchanges were folded into summary(); the batch is passed on for views.
+    // New exchanges from the proxy's recorder, as drained (before the hub compared them): the
+    // CLI's streamed exports. Counts and aggregates are the hub's (hub()->snapshot()).
     void exchanges(const QList<Observe::Exchange> &batch);
     // The same exchanges after the hub compared them: comparisons[i] belongs to batch[i] (one
     // Comparison per mirror leg). Emitted in this object's thread, shortly after exchanges().
@@ -121,7 +121,6 @@ private:
         std::make_shared<std::atomic<qint64>>(0);
     std::atomic<quint64> m_observeDropped{0};
     Options m_options;
-    Observe::Summary m_summary;
     QString m_error;
 };
 

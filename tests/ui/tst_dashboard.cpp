@@ -11,6 +11,7 @@
 #include <QBarSeries>
 #include <QBarSet>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QImage>
 #include <QLabel>
 #include <QLineSeries>
@@ -208,12 +209,21 @@ void TestDashboard::redrawsOnlyWhenTheSnapshotChanged()
     QCOMPARE(replaced.count(), 1); // the same snapshot again: nothing redrawn
     QCOMPARE(added.count(), 0);    // never an append per request
 
-    // Live, the timer redraws by itself when the hub has news, at most 10 times a second.
+    // Live, the timer redraws by itself when the hub has news, at most 4 times a second.
+    d.show();
     d.setLive(true);
     f.now += 1500;
     f.add(5);
     QTRY_VERIFY_WITH_TIMEOUT(replaced.count() >= 2, 10000);
     QCOMPARE(sumY(v1->points()), 50.0);
+    // Hidden (the Editor page in front), nothing is drawn; shown again, it catches up at once.
+    d.hide();
+    const qsizetype before = replaced.count();
+    f.now += 1500;
+    f.add(5);
+    d.show();
+    QCOMPARE(replaced.count(), before + 1);
+    QCOMPARE(sumY(v1->points()), 55.0);
     d.setLive(false);
 }
 
@@ -298,6 +308,21 @@ void TestDashboard::pairsMatrixAndEndpointTable()
     QCOMPARE(t->item(1, 0)->text(), QStringLiteral("GET /users/{id}"));
     QVERIFY(t->item(1, 4)->text().startsWith(QStringLiteral("100")));
     QCOMPARE(t->item(1, 5)->text(), QStringLiteral("$.message (2)"));
+    // Header labels are shown whole ("v2 (mirror) p50 / p99 ms" is wider than its numbers).
+    for (int c = 0; c < t->columnCount(); ++c)
+        QVERIFY2(t->horizontalHeader()->sectionSize(c) >= t->horizontalHeader()->sectionSizeHint(c),
+                 qPrintable(t->horizontalHeaderItem(c)->text()));
+
+    // The next refresh updates the same bars in place: 4 of 20 pairs now differ.
+    QBarSet *shown = rates->barSets().first();
+    f.add(10, ok);
+    d.refresh();
+    QCOMPARE(rates->count(), 1);
+    QCOMPARE(rates->barSets().first(), shown);
+    QCOMPARE(shown->at(0), 20.0);
+    QCOMPARE(shown->at(1), 10.0);
+    QCOMPARE(delta->barSets().first()->sum(), 20.0);
+    QCOMPARE(m->item(0, 0)->text(), QStringLiteral("18"));
 }
 
 void TestDashboard::eachMirrorHasItsOwnColour()

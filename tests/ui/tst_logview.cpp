@@ -92,7 +92,11 @@ struct Fixture
         QObject::connect(&hub, &Observe::Hub::compared, &view, &Ui::LogView::addObserved);
         hub.reset();
     }
-    void add(const QList<Exchange> &batch) { hub.addBatch(batch); }
+    void add(const QList<Exchange> &batch)
+    {
+        hub.addBatch(batch);
+        view.model()->flush(); // the rows at once, not on the view's next append tick
+    }
     QString cell(int row, int column) const
     {
         const QAbstractItemModel *m = view.table()->model(); // what the table shows (filtered)
@@ -150,6 +154,8 @@ private slots:
     void modelInsertsBatchAsOneRangeAndIsBounded();
     void modelPauseHoldsRowsStill();
     void modelShowsMirrorOutcomes();
+    void detailKeepsTheBodysKeyOrder();
+    void viewCoalescesBurstsIntoFewAppends();
 };
 
 void TestLogView::rowNamesTheDifferingField()
@@ -394,4 +400,68 @@ void TestLogView::modelShowsMirrorOutcomes()
 }
 
 QTEST_MAIN(TestLogView)
+void TestLogView::detailKeepsTheBodysKeyOrder()
+{
+    // As the service wrote it, not sorted: "zeta" before "alpha", "b" before "a", the escaped
+    // key kept as written and its differing value still highlighted.
+    const QByteArray v1 = R"({"zeta":1,"alpha":{"b":true,"a":null},"q\"k":[2,"x"]})";
+    const QByteArray v2 = R"({"zeta":1,"alpha":{"b":true,"a":null},"q\"k":[3,"x"]})";
+    Fixture f;
+    f.add({exchange("/order", v1, v2)});
+    f.view.selectRow(0);
+    const QString shown = f.detail()->primaryView()->toPlainText();
+    const qsizetype zeta = shown.indexOf(QStringLiteral("\"zeta\": 1"));
+    const qsizetype alpha = shown.indexOf(QStringLiteral("\"alpha\": {"));
+    const qsizetype b = shown.indexOf(QStringLiteral("\"b\": true"));
+    const qsizetype a = shown.indexOf(QStringLiteral("\"a\": null"));
+    QVERIFY2(zeta >= 0 && alpha > zeta && b > alpha && a > b, qPrintable(shown));
+    QVERIFY2(shown.contains(QStringLiteral("\"q\\\"k\": [")), qPrintable(shown));
+    QCOMPARE(backgroundAt(f.detail()->mirrorView(), QStringLiteral("3")), Ui::Palette::mismatch());
+    QVERIFY(backgroundAt(f.detail()->mirrorView(), QStringLiteral("\"zeta\"")) !=
+            Ui::Palette::mismatch());
+}
+
+void TestLogView::viewCoalescesBurstsIntoFewAppends()
+{
+    // At thousands of exchanges a second, batches arrive far more often than a person can read:
+    // the view counts each at once but appends rows at most a few times a second, the newest
+    // first, and shows the rest on the next tick without being asked.
+    Ui::LogView view;
+    ExchangeModel *m = view.model();
+    QSignalSpy inserted(m, &QAbstractItemModel::rowsInserted);
+    QList<Exchange> batch;
+    for (int i = 0; i < 10; ++i)
+        batch << exchange("/burst/" + QByteArray::number(i), kV1, kV1);
+    const auto comparisons = compare(batch);
+    view.addObserved(batch, comparisons); // the first after a quiet spell: at once
+    QCOMPARE(m->rowCount(), 10);
+    QCOMPARE(inserted.count(), 1);
+    for (int i = 0; i < 50; ++i)
+        view.addObserved(batch, comparisons);
+    QCOMPARE(m->totalSeen(), 510u);
+    QCOMPARE(inserted.count(), 1); // held for the next tick
+    QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), 510, 5000);
+    QCOMPARE(inserted.count(), 2); // all fifty batches in one append
+    QCOMPARE(m->index(509, ExchangeModel::Path).data().toString(), QStringLiteral("/burst/9"));
+    // Bounded: a burst beyond one append's cap shows its newest rows; all are counted.
+    QList<Exchange> big;
+    for (int i = 0; i < 3000; ++i)
+        big << exchange("/big/" + QByteArray::number(i), kV1, kV1);
+    view.addObserved(big, compare(big));
+    QTRY_COMPARE_WITH_TIMEOUT(m->incomingCount(), 0, 5000);
+    QCOMPARE(m->totalSeen(), 3510u);
+    QVERIFY(m->rowCount() <= 510 + 1000);
+    QCOMPARE(m->index(m->rowCount() - 1, ExchangeModel::Path).data().toString(),
+             QStringLiteral("/big/2999"));
+    // Clear drops what is held too: nothing old comes back with the next append.
+    for (int i = 0; i < 3; ++i)
+        view.addObserved(batch, comparisons);
+    m->clear();
+    QCOMPARE(m->incomingCount(), 0);
+    const QList<Exchange> after = {exchange("/after-clear", kV1, kV1)};
+    view.addObserved(after, compare(after));
+    QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), 1, 5000);
+    QCOMPARE(m->index(0, ExchangeModel::Path).data().toString(), QStringLiteral("/after-clear"));
+}
+
 #include "tst_logview.moc"

@@ -253,7 +253,7 @@ void TestRunPage::replaysHarAndRecordedExchanges()
     stats = finished.last().first().value<Demo::GeneratorStats>();
     QCOMPARE(stats.planned, 3);
     QCOMPARE(stats.answered(), 3);
-    QTRY_COMPARE_WITH_TIMEOUT(c->runtime()->summary().exchanges(), quint64(6), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(c->hub()->snapshot()->exchanges, quint64(6), 10000);
     w.stopAction()->trigger();
 }
 

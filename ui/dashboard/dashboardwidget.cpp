@@ -2,6 +2,7 @@
 
 #include "dashboard/palette.h"
 #include "observe/hub.h"
+#include "widgets/livelabel.h"
 
 #include <QAreaSeries>
 #include <QBarCategoryAxis>
@@ -91,7 +92,13 @@ QValueAxis *addAxis(QChart *chart, Qt::Alignment where, const QString &title, co
 // 0 .. a round number above the data, with round ticks; never a flat zero-height axis.
 void setNiceRange(QValueAxis *axis, double max, double minimum)
 {
-    axis->setRange(0, std::max(max * 1.1, minimum));
+    // A new range re-lays out the chart (labels, plot area): keep the one shown while the data
+    // still fits it and fills more than a third of it.
+    const double wanted = std::max(max * 1.1, minimum);
+    if (axis->min() == 0 && axis->max() >= wanted && axis->max() <= wanted * 3 &&
+        axis->tickCount() <= 3)
+        return;
+    axis->setRange(0, wanted);
     axis->applyNiceNumbers();
     // The charts are short: more than three labels overlap and Qt elides them all to "...".
     if (axis->tickCount() > 3)
@@ -240,7 +247,9 @@ DashboardWidget::DashboardWidget(QWidget *parent) : QWidget(parent)
     m_matrix->verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_matrix->setToolTip(tr("Rows: the primary's status; columns: the mirror's. Off the "
                             "diagonal, the mirror answered differently."));
-    m_mismatchText = new QLabel(this);
+    // Rewritten on every refresh: a LiveLabel, so new figures never relayout the window.
+    auto *mismatchText = new LiveLabel(this);
+    m_mismatchText = mismatchText->label();
     m_mismatchText->setWordWrap(true);
 
     m_endpoints = new QTableWidget(this);
@@ -278,7 +287,7 @@ DashboardWidget::DashboardWidget(QWidget *parent) : QWidget(parent)
     matrixLayout->addWidget(
         new QLabel(tr("<b>Status codes, v1 × mirror</b> (whole run)"), matrixBox));
     matrixLayout->addWidget(m_matrix, 1);
-    matrixLayout->addWidget(m_mismatchText);
+    matrixLayout->addWidget(mismatchText);
     grid->addWidget(matrixBox, 1, 2);
     for (int c = 0; c < 3; ++c)
         grid->setColumnStretch(c, 1);
@@ -304,7 +313,13 @@ DashboardWidget::DashboardWidget(QWidget *parent) : QWidget(parent)
     layout->addWidget(split, 1);
 
     m_tick.setInterval(kRefreshMs);
-    connect(&m_tick, &QTimer::timeout, this, &DashboardWidget::refresh);
+    connect(&m_tick, &QTimer::timeout, this, [this] {
+        // Hidden (the Editor page is in front): nothing to paint; showEvent catches up.
+        if (isVisible())
+            refresh();
+        else
+            m_staleWhileHidden = true;
+    });
     reset();
 }
 
@@ -518,20 +533,56 @@ void DashboardWidget::drawTime(const Observe::Snapshot &s)
     const double step = span <= 60 ? 10 : span <= 300 ? 60 : span <= 3600 ? 600 : 3600;
     for (QValueAxis *x : {m_rateX, m_latencyX, m_statusX}) {
         x->setRange(xMin, xMax);
-        x->setTickInterval(step);
-        x->setTickAnchor(0);
-        x->setTickType(QValueAxis::TicksDynamic);
+        // Each setter re-lays out the chart even when the value is the same: set on change.
+        if (x->tickInterval() != step)
+            x->setTickInterval(step);
+        if (x->tickAnchor() != 0)
+            x->setTickAnchor(0);
+        if (x->tickType() != QValueAxis::TicksDynamic)
+            x->setTickType(QValueAxis::TicksDynamic);
     }
     setNiceRange(m_rateY, rateMax, 5);
     setNiceRange(m_latencyY, latencyMax, 1);
     setNiceRange(m_statusY, statusMax, 5);
 }
 
+namespace {
+
+// Bar sets are kept from tick to tick and only their changed values set: a new set re-creates
+// its chart items and legend marker, which cost more than everything else a tick draws.
+void updateBarSet(QBarSeries *series, int index, const QString &name, const QColor &colour,
+                  const QList<qreal> &values)
+{
+    const QList<QBarSet *> sets = series->barSets();
+    QBarSet *set = sets.value(index);
+    if (!set || set->label() != name || set->count() != values.size()) {
+        auto *fresh = new QBarSet(name);
+        fresh->setColor(colour);
+        fresh->append(values);
+        if (set)
+            series->remove(set);
+        series->insert(index, fresh);
+        return;
+    }
+    if (set->color() != colour)
+        set->setColor(colour);
+    for (int i = 0; i < values.size(); ++i)
+        if (set->at(i) != values[i])
+            set->replace(i, values[i]);
+}
+
+void trimBarSets(QBarSeries *series, int count)
+{
+    while (series->count() > count)
+        series->remove(series->barSets().last());
+}
+
+} // namespace
+
 void DashboardWidget::drawPairs(const Observe::Snapshot &s)
 {
-    m_deltaSeries->clear();
-    m_mismatchSeries->clear();
     double deltaMax = 0, mismatchMax = 0;
+    int index = 0;
     for (const Observe::PairSummary &pair : s.pairings) {
         const QString name = s.pairings.size() > 1
                                  ? pair.mirror + QStringLiteral(" vs ") + pair.primary
@@ -541,27 +592,26 @@ void DashboardWidget::drawPairs(const Observe::Snapshot &s)
         QList<qreal> bins(kDeltaBins, 0.0);
         for (const auto &b : pair.latencyDeltaBuckets)
             bins[deltaBin(double(b.lower + b.upper) / 2000.0)] += double(b.count);
-        auto *delta = new QBarSet(name);
-        delta->setColor(colour);
-        delta->append(bins);
-        m_deltaSeries->append(delta);
+        updateBarSet(m_deltaSeries, index, name, colour, bins);
         deltaMax = std::max(deltaMax, *std::max_element(bins.begin(), bins.end()));
 
-        auto *mismatch = new QBarSet(name);
-        mismatch->setColor(colour);
         const QList<qreal> rates = {
             pair.rate(pair.mismatches) * 100, pair.rate(pair.statusMismatches) * 100,
             pair.rate(pair.headerMismatches) * 100, pair.rate(pair.bodyMismatches) * 100};
-        mismatch->append(rates);
-        m_mismatchSeries->append(mismatch);
+        updateBarSet(m_mismatchSeries, index, name, colour, rates);
         mismatchMax = std::max(mismatchMax, *std::max_element(rates.begin(), rates.end()));
+        ++index;
     }
+    trimBarSets(m_deltaSeries, index);
+    trimBarSets(m_mismatchSeries, index);
     setNiceRange(m_deltaY, deltaMax, 5);
     // Percentages: 0..100 once anything is large, else a round range just above the data.
-    if (mismatchMax > 50)
-        m_mismatchY->setRange(0, 100);
-    else
+    if (mismatchMax > 50) {
+        if (m_mismatchY->min() != 0 || m_mismatchY->max() != 100)
+            m_mismatchY->setRange(0, 100);
+    } else {
         setNiceRange(m_mismatchY, mismatchMax, 5);
+    }
 
     const Observe::PairSummary &all = s.pairing;
     if (!all.comparable) {
@@ -599,13 +649,19 @@ void DashboardWidget::drawMatrix(const Observe::Snapshot &s)
         m_matrix->setRowCount(int(rows.size()));
         m_matrix->setColumnCount(int(columns.size()));
     }
+    // A new header item re-lays out the header: only when the text changes.
+    auto header = [](QTableWidgetItem *item, const QString &text) {
+        return item && item->text() == text ? nullptr : new QTableWidgetItem(text);
+    };
     for (int r = 0; r < rows.size(); ++r) {
-        m_matrix->setVerticalHeaderItem(
-            r, new QTableWidgetItem(primary + QLatin1Char(' ') + statusName(rows[r])));
+        if (auto *item = header(m_matrix->verticalHeaderItem(r),
+                                primary + QLatin1Char(' ') + statusName(rows[r])))
+            m_matrix->setVerticalHeaderItem(r, item);
         for (int c = 0; c < columns.size(); ++c) {
             if (r == 0)
-                m_matrix->setHorizontalHeaderItem(
-                    c, new QTableWidgetItem(mirror + QLatin1Char(' ') + statusName(columns[c])));
+                if (auto *item = header(m_matrix->horizontalHeaderItem(c),
+                                        mirror + QLatin1Char(' ') + statusName(columns[c])))
+                    m_matrix->setHorizontalHeaderItem(c, item);
             const quint64 n = matrix.value({rows[r], columns[c]});
             const bool differs = n && rows[r] != columns[c];
             setCell(m_matrix, r, c, n ? QLocale().toString(n) : QString(),
@@ -620,6 +676,7 @@ void DashboardWidget::drawEndpoints(const Observe::Snapshot &s)
     for (const Observe::VersionSummary &v : s.versions)
         headers << tr("%1 p50 / p99 ms").arg(v.label);
     headers << tr("Mismatch") << tr("Top differing field");
+    bool resize = m_endpoints->rowCount() != s.endpoints.size();
     if (m_endpoints->columnCount() != headers.size())
         m_endpoints->setColumnCount(int(headers.size()));
     for (int c = 0; c < headers.size(); ++c) {
@@ -631,6 +688,7 @@ void DashboardWidget::drawEndpoints(const Observe::Snapshot &s)
                 item->setForeground(versionColour(label));
             }
             m_endpoints->setHorizontalHeaderItem(c, item);
+            resize = true;
         }
     }
     m_endpoints->setRowCount(int(s.endpoints.size()));
@@ -661,6 +719,21 @@ void DashboardWidget::drawEndpoints(const Observe::Snapshot &s)
             break;
         }
         setCell(m_endpoints, r, c, top, QBrush(), Qt::AlignLeft);
+    }
+    // Whole header labels ("v2 (mirror) p50 / p99 ms") and endpoint names: sized when the
+    // columns or the endpoints change, not on every tick (that measures every cell).
+    if (resize && !s.endpoints.isEmpty())
+        m_endpoints->resizeColumnsToContents();
+}
+
+void DashboardWidget::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    // Back in front: what the skipped ticks would have drawn, now (unchanged data costs
+    // nothing: refresh() compares the snapshot).
+    if (m_live || m_staleWhileHidden) {
+        m_staleWhileHidden = false;
+        refresh();
     }
 }
 

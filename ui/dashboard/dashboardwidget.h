@@ -106,6 +106,7 @@ private:
     void drawMatrix(const Observe::Snapshot &s);
     void drawEndpoints(const Observe::Snapshot &s);
     void clearCharts();
+    void showEvent(QShowEvent *event) override;
 
     Observe::Hub *m_hub = nullptr;
     std::shared_ptr<const Observe::Snapshot> m_shown;
@@ -113,6 +114,7 @@ private:
     bool m_live = false;
     int m_windowSeconds = 300;
     bool m_forceRedraw = true;
+    bool m_staleWhileHidden = false;
 
     QList<VersionSlot> m_versions; // [0] first primary, [1] first mirror, then as they appear
     QChart *m_rateChart = nullptr;

@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 
 namespace Ui {
@@ -55,8 +56,119 @@ QString versionOf(const Observe::Leg &leg)
     return leg.destination.subset.isEmpty() ? leg.destination.host : leg.destination.subset;
 }
 
-// Pretty-prints JSON line by line, knowing each line's path ("$.user.name"), so the lines of
-// differing fields (and everything below an added or removed one) can be highlighted.
+// A JSON value in the body's own order (QJsonObject sorts its keys, so a body shown through it
+// would not read as the service wrote it). Scalars and keys keep their source text.
+struct JsonNode
+{
+    enum class Kind { Object, Array, Scalar } kind = Kind::Scalar;
+    QString text;                                // a scalar's (or a key's) JSON text as written
+    QList<std::pair<QString, JsonNode>> members; // object: raw key token, value
+    QList<JsonNode> items;                       // array
+};
+
+// Reads a document QJsonDocument has already accepted; false on anything unexpected (then the
+// caller shows it through QJsonDocument after all).
+class JsonReader
+{
+public:
+    explicit JsonReader(const QByteArray &text) : m_text(text) {}
+    bool read(JsonNode *root)
+    {
+        if (!value(root, 0))
+            return false;
+        skipSpace();
+        return m_pos == m_text.size();
+    }
+
+private:
+    static constexpr int kMaxDepth = 512;
+    void skipSpace()
+    {
+        while (m_pos < m_text.size() && (m_text[m_pos] == ' ' || m_text[m_pos] == '\t' ||
+                                         m_text[m_pos] == '\n' || m_text[m_pos] == '\r'))
+            ++m_pos;
+    }
+    bool take(char c)
+    {
+        skipSpace();
+        if (m_pos < m_text.size() && m_text[m_pos] == c) {
+            ++m_pos;
+            return true;
+        }
+        return false;
+    }
+    bool string(QString *out)
+    {
+        const qsizetype start = m_pos++;
+        while (m_pos < m_text.size() && m_text[m_pos] != '"')
+            m_pos += m_text[m_pos] == '\\' ? 2 : 1;
+        if (m_pos >= m_text.size())
+            return false;
+        ++m_pos;
+        *out = QString::fromUtf8(m_text.mid(start, m_pos - start));
+        return true;
+    }
+    bool value(JsonNode *node, int depth)
+    {
+        skipSpace();
+        if (m_pos >= m_text.size() || depth > kMaxDepth)
+            return false;
+        const char c = m_text[m_pos];
+        if (c == '{') {
+            ++m_pos;
+            node->kind = JsonNode::Kind::Object;
+            if (take('}'))
+                return true;
+            do {
+                skipSpace();
+                QString key;
+                if (m_pos >= m_text.size() || m_text[m_pos] != '"' || !string(&key) || !take(':'))
+                    return false;
+                node->members.append({key, JsonNode()});
+                if (!value(&node->members.last().second, depth + 1))
+                    return false;
+            } while (take(','));
+            return take('}');
+        }
+        if (c == '[') {
+            ++m_pos;
+            node->kind = JsonNode::Kind::Array;
+            if (take(']'))
+                return true;
+            do {
+                node->items.append(JsonNode());
+                if (!value(&node->items.last(), depth + 1))
+                    return false;
+            } while (take(','));
+            return take(']');
+        }
+        node->kind = JsonNode::Kind::Scalar;
+        if (c == '"')
+            return string(&node->text);
+        const qsizetype start = m_pos;
+        while (m_pos < m_text.size() && !strchr(" \t\r\n,]}", m_text[m_pos]))
+            ++m_pos;
+        node->text = QString::fromUtf8(m_text.mid(start, m_pos - start));
+        return m_pos > start;
+    }
+
+    const QByteArray &m_text;
+    qsizetype m_pos = 0;
+};
+
+// The key a path names: the JSON string token decoded (escapes are rare: only then the parser).
+QString keyOf(const QString &token)
+{
+    if (!token.contains(QLatin1Char('\\')))
+        return token.mid(1, token.size() - 2);
+    const QJsonDocument d =
+        QJsonDocument::fromJson((QLatin1Char('[') + token + QLatin1Char(']')).toUtf8());
+    return d.array().at(0).toString();
+}
+
+// Pretty-prints JSON line by line in the body's order, knowing each line's path
+// ("$.user.name"), so the lines of differing fields (and everything below an added or removed
+// one) can be highlighted.
 class JsonHtml
 {
 public:
@@ -67,44 +179,37 @@ public:
     }
     QString html;
 
-    void value(const QJsonValue &v, const QString &path, const QString &prefix, int indent,
+    void value(const JsonNode &v, const QString &path, const QString &prefix, int indent,
                bool comma, int inherited)
     {
         const int row = m_rows.value(path, inherited);
         const QString tail = comma ? QStringLiteral(",") : QString();
-        if (v.isObject()) {
-            const QJsonObject o = v.toObject();
-            if (o.isEmpty())
+        if (v.kind == JsonNode::Kind::Object) {
+            if (v.members.isEmpty())
                 return line(indent, prefix + QStringLiteral("{}") + tail, row);
             line(indent, prefix + QStringLiteral("{"), row);
-            qsizetype i = 0;
-            for (auto it = o.begin(); it != o.end(); ++it, ++i) {
+            for (qsizetype i = 0; i < v.members.size(); ++i) {
+                const auto &[key, member] = v.members[i];
                 QString child = path;
-                Observe::appendJsonPathKey(child, it.key());
-                value(it.value(), child, scalar(QJsonValue(it.key())) + QStringLiteral(": "),
-                      indent + 1, i + 1 < o.size(), row);
+                Observe::appendJsonPathKey(child, keyOf(key));
+                value(member, child, key + QStringLiteral(": "), indent + 1,
+                      i + 1 < v.members.size(), row);
             }
             line(indent, QStringLiteral("}") + tail, row);
-        } else if (v.isArray()) {
-            const QJsonArray a = v.toArray();
-            if (a.isEmpty())
+        } else if (v.kind == JsonNode::Kind::Array) {
+            if (v.items.isEmpty())
                 return line(indent, prefix + QStringLiteral("[]") + tail, row);
             line(indent, prefix + QStringLiteral("["), row);
-            for (qsizetype i = 0; i < a.size(); ++i)
-                value(a.at(i), path + QStringLiteral("[%1]").arg(i), QString(), indent + 1,
-                      i + 1 < a.size(), row);
+            for (qsizetype i = 0; i < v.items.size(); ++i)
+                value(v.items[i], path + QStringLiteral("[%1]").arg(i), QString(), indent + 1,
+                      i + 1 < v.items.size(), row);
             line(indent, QStringLiteral("]") + tail, row);
         } else {
-            line(indent, prefix + scalar(v) + tail, row);
+            line(indent, prefix + v.text + tail, row);
         }
     }
 
 private:
-    static QString scalar(const QJsonValue &v)
-    {
-        const QByteArray doc = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
-        return QString::fromUtf8(doc.mid(1, doc.size() - 2));
-    }
     void line(int indent, const QString &text, int row)
     {
         html += m_mark(row, QString(indent * 2, QLatin1Char(' ')) + text) + QLatin1Char('\n');
@@ -433,10 +538,11 @@ QString DetailPane::bodyHtml(const QByteArray &prefix, qint64 size, const QByteA
         return html + tr("<i>empty body</i>");
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(prefix, &error);
-    if (error.error == QJsonParseError::NoError && !doc.isNull()) {
+    JsonNode root;
+    if (error.error == QJsonParseError::NoError && !doc.isNull() &&
+        JsonReader(prefix).read(&root)) {
         JsonHtml json(rows, mark);
-        json.value(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()),
-                   QStringLiteral("$"), QString(), 0, false, -1);
+        json.value(root, QStringLiteral("$"), QString(), 0, false, -1);
         return html + QStringLiteral("<pre>") + json.html + QStringLiteral("</pre>");
     }
     const QString text = QString::fromUtf8(prefix);

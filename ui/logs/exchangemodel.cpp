@@ -52,7 +52,21 @@ QString nameFields(const QStringList &fields)
 
 } // namespace
 
-ExchangeModel::ExchangeModel(QObject *parent) : QAbstractTableModel(parent) {}
+ExchangeModel::ExchangeModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    m_flushTimer.setSingleShot(true);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ExchangeModel::flush);
+}
+
+void ExchangeModel::setCoalescing(int intervalMs, int maxRowsPerTick)
+{
+    m_coalesceMs = qMax(0, intervalMs);
+    m_maxRowsPerTick = qMax(1, maxRowsPerTick);
+    if (m_coalesceMs == 0)
+        flush();
+    else
+        trimIncoming();
+}
 
 int ExchangeModel::rowCount(const QModelIndex &parent) const
 {
@@ -259,6 +273,7 @@ bool ExchangeModel::rowMatches(int row, const QString &path, const QString &stat
 void ExchangeModel::setMaxRows(int rows)
 {
     m_maxRows = qMax(1, rows);
+    trimIncoming();
     append({}); // trims to the new cap
 }
 
@@ -274,14 +289,65 @@ void ExchangeModel::setPaused(bool paused)
 void ExchangeModel::addObserved(const QList<Observe::Exchange> &batch,
                                 const QList<QList<Observe::Comparison>> &comparisons)
 {
+    if (batch.isEmpty())
+        return;
     m_totalSeen += quint64(batch.size());
-    // Only the newest maxRows of a batch can ever be shown.
-    const int skip = qMax(0, int(batch.size()) - m_maxRows);
+    if (m_coalesceMs <= 0) {
+        // Only the newest maxRows of a batch can ever be shown.
+        std::deque<Row> rows;
+        buildRows(batch, comparisons, qMax(0, int(batch.size()) - m_maxRows), &rows);
+        take(std::move(rows));
+        return;
+    }
+    m_incoming.push_back({batch, comparisons, 0});
+    m_incomingCount += batch.size();
+    trimIncoming();
+    if (m_flushTimer.isActive())
+        return; // the next tick takes it
+    const qint64 since = m_lastFlush.isValid() ? m_lastFlush.elapsed() : m_coalesceMs;
+    if (since >= m_coalesceMs)
+        flush(); // the first batch after a quiet spell shows at once
+    else
+        m_flushTimer.start(int(m_coalesceMs - since));
+}
+
+void ExchangeModel::trimIncoming()
+{
+    // Only the newest rows of a tick are shown: hold no more than that.
+    const qsizetype keep = qMin(m_maxRows, m_coalesceMs > 0 ? m_maxRowsPerTick : m_maxRows);
+    while (!m_incoming.empty() && m_incomingCount > keep) {
+        Incoming &first = m_incoming.front();
+        const qsizetype left = first.batch.size() - first.skip;
+        if (m_incomingCount - left >= keep) {
+            m_incomingCount -= left;
+            m_incoming.pop_front();
+        } else {
+            first.skip += int(m_incomingCount - keep);
+            m_incomingCount = keep;
+        }
+    }
+}
+
+void ExchangeModel::flush()
+{
+    m_flushTimer.stop();
+    m_lastFlush.start();
+    std::deque<Incoming> incoming = std::exchange(m_incoming, {});
+    m_incomingCount = 0;
     std::deque<Row> rows;
+    for (const Incoming &in : incoming)
+        buildRows(in.batch, in.comparisons, in.skip, &rows);
+    take(std::move(rows)); // one removed and one inserted range per tick
+}
+
+void ExchangeModel::buildRows(const QList<Observe::Exchange> &batch,
+                              const QList<QList<Observe::Comparison>> &comparisons, int skip,
+                              std::deque<Row> *rows)
+{
     bool newVersion = false;
     for (int i = skip; i < batch.size(); ++i) {
-        rows.push_back(rowFor(batch.at(i), comparisons.value(i)));
-        for (const QString &v : rows.back().versions)
+        rows->push_back(rowFor(batch.at(i), comparisons.value(i)));
+        for (const QString &v : rows->back().versions)
             if (!v.isEmpty() && !m_versions.contains(v)) {
                 m_versions << v;
                 newVersion = true;
@@ -289,6 +355,10 @@ void ExchangeModel::addObserved(const QList<Observe::Exchange> &batch,
     }
     if (newVersion)
         emit versionsChanged(m_versions);
+}
+
+void ExchangeModel::take(std::deque<Row> &&rows)
+{
     if (m_paused) {
         for (Row &r : rows)
             m_pending.push_back(std::move(r));
@@ -325,6 +395,9 @@ void ExchangeModel::append(std::deque<Row> &&rows)
 void ExchangeModel::clear()
 {
     beginResetModel();
+    m_flushTimer.stop();
+    m_incoming.clear();
+    m_incomingCount = 0;
     m_rows.clear();
     m_pending.clear();
     m_totalSeen = 0;

@@ -4,8 +4,10 @@
 #include "observe/exchange.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QSortFilterProxyModel>
 #include <QTime>
+#include <QTimer>
 
 #include <deque>
 
@@ -17,6 +19,13 @@ namespace Ui {
 // by id) and bounded: past the cap the oldest go, removed and inserted in one range per batch so
 // a view never relayouts per row. While paused the rows stay still; what arrives meanwhile waits
 // (bounded too) and is shown on resume.
+//
+// Coalescing (setCoalescing, the log view's choice): batches arrive many times a second at
+// thousands of requests per second, and inserting and painting rows per batch kept the window's
+// event loop busy. Coalesced, a batch is counted at once (totalSeen) and held as it came; rows
+// are built and appended at most once per interval (the first batch after a quiet interval at
+// once), at most maxRowsPerTick of the newest per append. What a tick skips is in the hub's
+// store and in totalSeen, not in the rows: nobody reads thousands of rows a second.
 class ExchangeModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -45,6 +54,11 @@ public:
                         int role = Qt::DisplayRole) const override;
 
     void setMaxRows(int rows);
+    // intervalMs 0 (the default): every batch becomes rows at once.
+    void setCoalescing(int intervalMs, int maxRowsPerTick);
+    int coalescingMs() const { return m_coalesceMs; }
+    // Batches received and not yet turned into rows (coalescing).
+    int incomingCount() const { return int(m_incomingCount); }
     int maxRows() const { return m_maxRows; }
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
@@ -67,6 +81,8 @@ public slots:
     void addObserved(const QList<Observe::Exchange> &batch,
                      const QList<QList<Observe::Comparison>> &comparisons);
     void clear();
+    // Turns what coalescing holds into rows now (Stop, tests).
+    void flush();
 
 signals:
     void versionsChanged(const QStringList &versions);
@@ -91,6 +107,23 @@ private:
     };
     static Row rowFor(const Observe::Exchange &e, const QList<Observe::Comparison> &comparisons);
     void append(std::deque<Row> &&rows);
+    void buildRows(const QList<Observe::Exchange> &batch,
+                   const QList<QList<Observe::Comparison>> &comparisons, int skip,
+                   std::deque<Row> *rows);
+    void take(std::deque<Row> &&rows); // shown, or held while paused
+    void trimIncoming();
+    struct Incoming
+    {
+        QList<Observe::Exchange> batch;
+        QList<QList<Observe::Comparison>> comparisons;
+        int skip = 0; // leading exchanges of the batch no longer to be shown
+    };
+    std::deque<Incoming> m_incoming;
+    qsizetype m_incomingCount = 0;
+    int m_coalesceMs = 0;
+    int m_maxRowsPerTick = 1000;
+    QTimer m_flushTimer;
+    QElapsedTimer m_lastFlush;
 
     std::deque<Row> m_rows;
     std::deque<Row> m_pending;

@@ -1,6 +1,7 @@
 #include "proxypanel.h"
 
 #include "editor/settings.h"
+#include "widgets/livelabel.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -32,10 +33,15 @@ QString atNextStart(const QString &tip)
     return tip + QObject::tr(" Applies at the next Start.");
 }
 
-QLabel *valueLabel(QWidget *parent)
+// The status values change twice a second while running: each in a LiveLabel (added to the
+// form as *holder), so a new value repaints the label and does not relayout the window.
+QLabel *valueLabel(QWidget *parent, QWidget **holder)
 {
-    auto *label = new QLabel(QStringLiteral("–"), parent);
+    auto *live = new Ui::LiveLabel(parent);
+    QLabel *label = live->label();
+    label->setText(QStringLiteral("–"));
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    *holder = live;
     return label;
 }
 } // namespace
@@ -118,18 +124,22 @@ ProxyPanel::ProxyPanel(QWidget *parent) : QWidget(parent)
 
     auto *statusBox = new QGroupBox(tr("Status"), this);
     auto *status = new QFormLayout(statusBox);
-    m_listening = valueLabel(statusBox);
-    m_rps = valueLabel(statusBox);
-    m_connections = valueLabel(statusBox);
-    m_requests = valueLabel(statusBox);
-    m_drops = valueLabel(statusBox);
+    QWidget *listening = nullptr, *rps = nullptr, *connections = nullptr, *requests = nullptr,
+            *drops = nullptr;
+    m_listening = valueLabel(statusBox, &listening);
+    m_rps = valueLabel(statusBox, &rps);
+    m_connections = valueLabel(statusBox, &connections);
+    m_requests = valueLabel(statusBox, &requests);
+    m_drops = valueLabel(statusBox, &drops);
+    m_requests->setWordWrap(true);
+    m_drops->setWordWrap(true);
     m_drops->setToolTip(tr("Mirrors not sent, by reason: in-flight limit, body limit, "
                            "read-only, unbound, client gone, endpoint down"));
-    status->addRow(tr("Listening:"), m_listening);
-    status->addRow(tr("Requests/s:"), m_rps);
-    status->addRow(tr("Open connections:"), m_connections);
-    status->addRow(tr("Requests:"), m_requests);
-    status->addRow(tr("Mirror drops:"), m_drops);
+    status->addRow(tr("Listening:"), listening);
+    status->addRow(tr("Requests/s:"), rps);
+    status->addRow(tr("Open connections:"), connections);
+    status->addRow(tr("Requests:"), requests);
+    status->addRow(tr("Mirror drops:"), drops);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -302,7 +312,6 @@ void ProxyPanel::onSample(const RunController::ProxySample &sample)
                  l.toString(s.mirrorsDroppedBodyLimit), l.toString(s.mirrorsDroppedReadOnly),
                  l.toString(s.mirrorsDroppedUnbound), l.toString(s.mirrorsDroppedClientGone),
                  l.toString(s.mirrorsDroppedEndpointDown)));
-    m_drops->setWordWrap(true);
 }
 
 } // namespace Ui

@@ -1,5 +1,7 @@
 #include "runcontroller.h"
 
+#include "observe/hub.h"
+
 #include <QCoreApplication>
 #include <QLocale>
 #include <QTcpServer>
@@ -107,8 +109,14 @@ void RunController::stop()
     // what is queued, so the log holds every exchange of the run once Stop returns.
     m_runtime.flushObservations();
     QCoreApplication::sendPostedEvents(&m_runtime, QEvent::MetaCall);
+    // The hub's count, not one kept here: the GUI thread does not fold every exchange twice.
+    const std::shared_ptr<const Observe::Snapshot> observed = m_runtime.hub()->snapshot();
+    const QLocale l;
     m_status = tr("Stopped. %1 exchanges recorded.")
-                   .arg(QLocale().toString(m_runtime.summary().exchanges()));
+                   .arg(l.toString(observed ? observed->exchanges : quint64(0)));
+    if (const quint64 dropped = m_runtime.observeDropped())
+        m_status += tr(" %1 more were answered but not observed: the comparison fell behind.")
+                        .arg(l.toString(dropped));
     emit statusChanged(m_status);
     emit runningChanged(false);
 }

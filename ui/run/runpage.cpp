@@ -5,6 +5,7 @@
 #include "run/bindingsview.h"
 #include "run/proxypanel.h"
 #include "run/trafficpanel.h"
+#include "widgets/livelabel.h"
 
 #include <QLabel>
 #include <QScrollArea>
@@ -16,7 +17,9 @@ namespace Ui {
 
 RunPage::RunPage(QWidget *parent) : QWidget(parent)
 {
-    m_status = new QLabel(this);
+    // Rewritten twice a second while running: a LiveLabel, so that never relayouts the window.
+    auto *statusHolder = new LiveLabel(this);
+    m_status = statusHolder->label();
     m_status->setTextFormat(Qt::RichText);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->setMargin(4);
@@ -65,7 +68,7 @@ RunPage::RunPage(QWidget *parent) : QWidget(parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_status);
+    layout->addWidget(statusHolder);
     layout->addWidget(split, 1);
 }
 

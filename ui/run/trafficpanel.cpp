@@ -3,6 +3,7 @@
 #include "editor/settings.h"
 #include "observe/hub.h"
 #include "run/runcontroller.h"
+#include "widgets/livelabel.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -193,7 +194,11 @@ TrafficPanel::TrafficPanel(QWidget *parent) : QWidget(parent)
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->hide();
-    m_counters = new QLabel(tr("No traffic yet."), this);
+    // Rewritten on every progress report (about 10 a second): a LiveLabel, so a new count
+    // repaints it and does not relayout the window.
+    auto *counters = new LiveLabel(this);
+    m_counters = counters->label();
+    m_counters->setText(tr("No traffic yet."));
     m_counters->setWordWrap(true);
     m_counters->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -211,7 +216,7 @@ TrafficPanel::TrafficPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_mixBox, 1);
     layout->addLayout(buttons);
     layout->addWidget(m_message);
-    layout->addWidget(m_counters);
+    layout->addWidget(counters);
 
     const Demo::GeneratorConfig defaults;
     m_rate->setValue(int(defaults.ratePerSecond));
