@@ -270,11 +270,18 @@ struct Group
     GroupSummary cache;
 };
 
+// Version names are shared by the route engine, so the same text is mostly the same data:
+// equal pointers answer without comparing characters (asked several times per leg).
+bool sameText(const QString &a, const QString &b)
+{
+    return a.size() == b.size() && (a.constData() == b.constData() || a == b);
+}
+
 VersionStats &versionIn(std::vector<VersionStats> &list, const Leg &leg, bool mirrored, int limit)
 {
     const QString &name = versionName(leg);
     for (VersionStats &v : list) {
-        if (v.mirrored == mirrored && v.version == name)
+        if (v.mirrored == mirrored && sameText(v.version, name))
             return v;
     }
     static const QString other = QStringLiteral("(other)");
@@ -548,8 +555,8 @@ struct Aggregates::Private
     PairStats &pairing(const QString &primaryVersion, const QString &mirrorVersion)
     {
         for (size_t i = 0; i < pairings.size(); ++i) {
-            if (pairingVersions[i].first == primaryVersion &&
-                pairingVersions[i].second == mirrorVersion)
+            if (sameText(pairingVersions[i].first, primaryVersion) &&
+                sameText(pairingVersions[i].second, mirrorVersion))
                 return pairings[i];
         }
         pairingVersions.emplace_back(primaryVersion, mirrorVersion);

@@ -12,6 +12,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -233,7 +234,8 @@ public:
         d.kind = kind;
         d.path = path;
         d.noisy = noisy;
-        render(d);
+        if (m_noise.renderValues)
+            render(d);
         m_out.fields.append(std::move(d));
     }
 
@@ -762,25 +764,28 @@ private:
     {
         if (raw.isEmpty())
             return QString();
-        QByteArray out;
-        out.reserve(std::min<qsizetype>(raw.size(), 4 * kMaxRendered));
+        // Rendered for every difference found: written through a pointer into a stack buffer
+        // (one byte past the limit for an escape pair), then decoded once.
+        constexpr qsizetype kLimit = 4 * kMaxRendered;
+        char buffer[kLimit + 2];
+        char *out = buffer;
         bool inString = false;
-        for (qsizetype i = 0; i < raw.size() && out.size() < 4 * kMaxRendered; ++i) {
+        for (qsizetype i = 0; i < raw.size() && out - buffer < kLimit; ++i) {
             const char c = raw[i];
             if (inString) {
-                out += c;
+                *out++ = c;
                 if (c == '\\' && i + 1 < raw.size())
-                    out += raw[++i];
+                    *out++ = raw[++i];
                 else if (c == '"')
                     inString = false;
             } else if (c == '"') {
                 inString = true;
-                out += c;
+                *out++ = c;
             } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-                out += c;
+                *out++ = c;
             }
         }
-        return shorten(QString::fromUtf8(out));
+        return shorten(QString::fromUtf8(buffer, out - buffer));
     }
 
     // A value as JsonDiffer renders it (decoded strings, numbers as doubles, keys sorted).
@@ -800,6 +805,38 @@ private:
     // identifiers (nearly all) are appended as they are.
     QString renderPath() const
     {
+        // The usual path (identifier keys, indices) is ASCII: written into a stack buffer and
+        // converted once, instead of a QString append per character.
+        char buffer[256];
+        qsizetype n = 0;
+        buffer[n++] = '$';
+        bool plain = true;
+        for (const Seg &s : m_path) {
+            if (n + s.key.size() + 24 > qsizetype(sizeof(buffer))) {
+                plain = false;
+                break;
+            }
+            if (s.index >= 0) {
+                n += std::snprintf(buffer + n, sizeof(buffer) - size_t(n), "[%d]", s.index);
+                continue;
+            }
+            bool identifier = !s.key.isEmpty();
+            for (qsizetype i = 0; i < s.key.size() && identifier; ++i) {
+                const char c = s.key[i];
+                identifier = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                             (i > 0 && c >= '0' && c <= '9');
+            }
+            if (!identifier) {
+                plain = false;
+                break;
+            }
+            buffer[n++] = '.';
+            std::memcpy(buffer + n, s.key.data(), size_t(s.key.size()));
+            n += s.key.size();
+        }
+        if (plain)
+            return QString::fromLatin1(buffer, n);
+
         QString out;
         out.reserve(64);
         out += QLatin1Char('$');

@@ -66,6 +66,9 @@ struct NoiseContext
     const NoiseRules *rules = nullptr;
     QString endpoint;
     std::function<bool(const QString &path)> learned;
+    // false: FieldDiff::primaryValue / mirrorValue stay empty (learning needs only the paths,
+    // and rendering the values is much of what a difference costs).
+    bool renderValues = true;
 };
 
 // Compares two response bodies: JSON structurally (content type application/json or *+json,

@@ -73,7 +73,23 @@ struct HeaderEntry
     QByteArrayView value; // trimmed
 };
 
-// The headers no rule ignores, by name (stable: repeated names keep their order).
+// QByteArrayView::trimmed() without its out-of-line call: header values rarely have spaces to
+// trim. The same white space as QByteArray::trimmed (ASCII space, \t \n \v \f \r).
+QByteArrayView trimmedValue(const QByteArray &value)
+{
+    auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+    const char *b = value.constData();
+    const char *e = b + value.size();
+    while (b < e && space(*b))
+        ++b;
+    while (e > b && space(e[-1]))
+        --e;
+    return QByteArrayView(b, e - b);
+}
+
+// One leg's headers as compared: those no rule ignores, in the order sent, values trimmed.
+// Computed once per leg (the primary's serves learning and every mirror), so each name is
+// checked against the rules once.
 void comparableHeaders(const Headers &headers, const NoiseRules &rules, LazyEndpoint &endpoint,
                        std::vector<HeaderEntry> &out)
 {
@@ -83,11 +99,24 @@ void comparableHeaders(const Headers &headers, const NoiseRules &rules, LazyEndp
     for (const auto &h : headers) {
         if (rules.headerIgnored(h.first, perEndpoint ? endpoint.get() : QString()))
             continue;
-        out.push_back({QByteArrayView(h.first), QByteArrayView(h.second).trimmed()});
+        out.push_back({QByteArrayView(h.first), trimmedValue(h.second)});
     }
-    std::stable_sort(out.begin(), out.end(), [](const HeaderEntry &a, const HeaderEntry &b) {
-        return compareNames(a.name, b.name) < 0;
-    });
+}
+
+// By name (stable: repeated names keep their order). An insertion sort: a response has a
+// dozen headers, mostly in a common order already, and std::stable_sort would allocate its
+// buffer on every call.
+void sortByName(std::vector<HeaderEntry> &list)
+{
+    for (size_t i = 1; i < list.size(); ++i) {
+        const HeaderEntry entry = list[i];
+        size_t j = i;
+        while (j > 0 && compareNames(entry.name, list[j - 1].name) < 0) {
+            list[j] = list[j - 1];
+            --j;
+        }
+        list[j] = entry;
+    }
 }
 
 // The values of one name, joined as a list header would be ("a, b"): one header line with
@@ -139,41 +168,34 @@ QString shortValue(const QByteArray &value)
     return s;
 }
 
-// The common case without allocating: the same headers in the same order, ignored ones aside.
-bool sameHeaders(const Headers &a, const Headers &b, const NoiseRules &rules,
-                 LazyEndpoint &endpoint)
+// The same names in the same order, each with the same value: no difference (the usual case
+// between two answers of one version). Else the sorted merge below decides.
+bool sameInOrder(const std::vector<HeaderEntry> &a, const std::vector<HeaderEntry> &b)
 {
-    const bool perEndpoint = rules.hasEndpointRules();
-    auto ignored = [&](const QByteArray &name) {
-        return rules.headerIgnored(name, perEndpoint ? endpoint.get() : QString());
-    };
-    qsizetype i = 0, j = 0;
-    while (true) {
-        while (i < a.size() && ignored(a[i].first))
-            ++i;
-        while (j < b.size() && ignored(b[j].first))
-            ++j;
-        if (i == a.size() || j == b.size())
-            return i == a.size() && j == b.size();
-        const QByteArrayView na(a[i].first), nb(b[j].first);
-        if (na.size() != nb.size() || compareNames(na, nb) != 0 ||
-            QByteArrayView(a[i].second).trimmed() != QByteArrayView(b[j].second).trimmed())
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i].name.size() != b[i].name.size() || a[i].value != b[i].value ||
+            compareNames(a[i].name, b[i].name) != 0)
             return false;
-        ++i;
-        ++j;
     }
+    return true;
 }
 
+// The differences between two prepared header lists (comparableHeaders), by name.
+// withValues false: the diffs name the headers only (learning needs no more).
 template <typename Learned>
-void diffHeaders(const Headers &primary, const Headers &mirror, const NoiseRules &rules,
-                 LazyEndpoint &endpoint, Learned &&learned, QList<FieldDiff> &out)
+void diffHeaders(const std::vector<HeaderEntry> &primary, const std::vector<HeaderEntry> &mirror,
+                 Learned &&learned, QList<FieldDiff> &out, bool withValues = true)
 {
-    if (sameHeaders(primary, mirror, rules, endpoint))
+    if (sameInOrder(primary, mirror))
         return;
-    // Scratch lists reused by every comparison of this thread.
+    // Sorted copies in scratch lists reused by every comparison of this thread.
     thread_local std::vector<HeaderEntry> a, b;
-    comparableHeaders(primary, rules, endpoint, a);
-    comparableHeaders(mirror, rules, endpoint, b);
+    a = primary;
+    b = mirror;
+    sortByName(a);
+    sortByName(b);
     size_t i = 0, j = 0;
     while (i < a.size() || j < b.size()) {
         FieldDiff d;
@@ -184,13 +206,15 @@ void diffHeaders(const Headers &primary, const Headers &mirror, const NoiseRules
             const size_t end = nameRunEnd(a, i);
             d.kind = FieldDiff::Kind::Removed;
             d.path = lowerName(a[i].name);
-            d.primaryValue = shortValue(joinedValues(a, i, end));
+            if (withValues)
+                d.primaryValue = shortValue(joinedValues(a, i, end));
             i = end;
         } else if (order > 0) {
             const size_t end = nameRunEnd(b, j);
             d.kind = FieldDiff::Kind::Added;
             d.path = lowerName(b[j].name);
-            d.mirrorValue = shortValue(joinedValues(b, j, end));
+            if (withValues)
+                d.mirrorValue = shortValue(joinedValues(b, j, end));
             j = end;
         } else {
             const size_t endA = nameRunEnd(a, i), endB = nameRunEnd(b, j);
@@ -201,8 +225,10 @@ void diffHeaders(const Headers &primary, const Headers &mirror, const NoiseRules
                 continue;
             d.kind = FieldDiff::Kind::Changed;
             d.path = lowerName(a[from].name);
-            d.primaryValue = shortValue(joinedValues(a, from, endA));
-            d.mirrorValue = shortValue(joinedValues(b, fromB, endB));
+            if (withValues) {
+                d.primaryValue = shortValue(joinedValues(a, from, endA));
+                d.mirrorValue = shortValue(joinedValues(b, fromB, endB));
+            }
         }
         d.noisy = learned(d.path);
         out.append(std::move(d));
@@ -224,8 +250,8 @@ quint64 requestKey(const Exchange &e)
     add(e.authority);
     add(e.path);
     add(e.requestBodyPrefix);
-    const QByteArray size = QByteArray::number(e.requestBodySize);
-    add(size);
+    const qint64 size = e.requestBodySize; // its bytes: only this process reads the key
+    add(QByteArrayView(reinterpret_cast<const char *>(&size), sizeof(size)));
     return h;
 }
 
@@ -284,8 +310,13 @@ struct Comparator::Private
     std::list<quint64> lru; // most recent first
     qint64 rememberedBytes = 0;
     QHash<LearnedKey, LearnedNoise> learned;
+    // Scratch of compare(): the primary's comparable headers (for learning and every mirror)
+    // and another leg's, reused so that no comparison allocates them.
+    std::vector<HeaderEntry> primaryHeaders;
+    std::vector<HeaderEntry> otherHeaders;
 
-    void learn(const Exchange &exchange, LazyEndpoint &endpoint);
+    // primaryBody: bodyInput(exchange.primary); primaryHeaders filled for it.
+    void learn(const Exchange &exchange, LazyEndpoint &endpoint, const BodyInput &primaryBody);
     void addLearned(LearnedNoise::Where where, const QString &endpoint, const QString &path);
     bool isLearned(LearnedNoise::Where where, LazyEndpoint &endpoint, const QString &path) const;
     void evict();
@@ -334,7 +365,8 @@ void Comparator::Private::evict()
     }
 }
 
-void Comparator::Private::learn(const Exchange &exchange, LazyEndpoint &endpoint)
+void Comparator::Private::learn(const Exchange &exchange, LazyEndpoint &endpoint,
+                                const BodyInput &primaryBody)
 {
     const Leg &p = exchange.primary;
     if (!learning || p.outcome != Leg::Outcome::Completed || p.status <= 0)
@@ -342,21 +374,22 @@ void Comparator::Private::learn(const Exchange &exchange, LazyEndpoint &endpoint
     const quint64 key = requestKey(exchange);
     auto it = remembered.find(key);
     if (it != remembered.end() && it->sameRequest(exchange)) {
-        const BodyInput current = bodyInput(p);
         if (it->status == p.status) {
             QList<FieldDiff> headerDiffs;
+            comparableHeaders(it->headers, rules, endpoint, otherHeaders);
             diffHeaders(
-                it->headers, p.responseHeaders, rules, endpoint,
-                [](const QString &) { return false; }, headerDiffs);
+                otherHeaders, primaryHeaders, [](const QString &) { return false; }, headerDiffs,
+                false);
             for (const FieldDiff &d : headerDiffs)
                 addLearned(LearnedNoise::Where::Header, endpoint.get(), d.path);
-            if (!sameBody(it->body, current)) {
+            if (!sameBody(it->body, primaryBody)) {
                 CompareOptions o = options;
                 o.maxFields = 1000; // learn every field, not only those a comparison lists
                 NoiseContext noise;
                 noise.rules = &rules;
                 noise.endpoint = rules.hasEndpointRules() ? endpoint.get() : QString();
-                const BodyDiff diff = diffBodies(it->body, current, o, noise);
+                noise.renderValues = false; // only where they differ is learned
+                const BodyDiff diff = diffBodies(it->body, primaryBody, o, noise);
                 for (const FieldDiff &d : diff.fields)
                     addLearned(LearnedNoise::Where::Body, endpoint.get(),
                                generalizeIndices(d.path));
@@ -365,7 +398,7 @@ void Comparator::Private::learn(const Exchange &exchange, LazyEndpoint &endpoint
         rememberedBytes -= it->bytes();
         it->status = p.status;
         it->headers = p.responseHeaders;
-        it->body = current;
+        it->body = primaryBody;
         rememberedBytes += it->bytes();
         lru.splice(lru.begin(), lru, it->lru);
         evict();
@@ -384,7 +417,7 @@ void Comparator::Private::learn(const Exchange &exchange, LazyEndpoint &endpoint
     r.requestBodySize = exchange.requestBodySize;
     r.status = p.status;
     r.headers = p.responseHeaders;
-    r.body = bodyInput(p);
+    r.body = primaryBody;
     lru.push_front(key);
     r.lru = lru.begin();
     rememberedBytes += r.bytes();
@@ -430,12 +463,18 @@ void Comparator::setLearningLimits(const LearningLimits &limits)
 
 QList<Comparison> Comparator::compare(const Exchange &exchange)
 {
+    return compare(exchange, nullptr);
+}
+
+QList<Comparison> Comparator::compare(const Exchange &exchange, QString *endpointKey)
+{
     LazyEndpoint endpoint(exchange);
-    d->learn(exchange, endpoint);
+    const BodyInput primaryBody = bodyInput(exchange.primary);
+    comparableHeaders(exchange.primary.responseHeaders, d->rules, endpoint, d->primaryHeaders);
+    d->learn(exchange, endpoint, primaryBody);
 
     QList<Comparison> out;
     out.reserve(exchange.mirrors.size());
-    std::optional<BodyInput> primaryBody;
     for (int i = 0; i < exchange.mirrors.size(); ++i) {
         const Leg &mirror = exchange.mirrors.at(i);
         Comparison c;
@@ -451,18 +490,17 @@ QList<Comparison> Comparator::compare(const Exchange &exchange)
         c.statusEqual = c.primaryStatus == c.mirrorStatus;
         c.latencyDeltaUs = mirror.totalUs - exchange.primary.totalUs;
 
+        comparableHeaders(mirror.responseHeaders, d->rules, endpoint, d->otherHeaders);
         diffHeaders(
-            exchange.primary.responseHeaders, mirror.responseHeaders, d->rules, endpoint,
+            d->primaryHeaders, d->otherHeaders,
             [&](const QString &name) {
                 return d->isLearned(LearnedNoise::Where::Header, endpoint, name);
             },
             c.headerDiffs);
 
-        if (!primaryBody)
-            primaryBody = bodyInput(exchange.primary);
         const BodyInput mirrorBody = bodyInput(mirror);
-        if (sameBody(*primaryBody, mirrorBody)) {
-            c.body = diffBodies(*primaryBody, mirrorBody, d->options); // the cheap equal answer
+        if (sameBody(primaryBody, mirrorBody)) {
+            c.body = diffBodies(primaryBody, mirrorBody, d->options); // the cheap equal answer
         } else {
             NoiseContext noise;
             noise.rules = &d->rules;
@@ -472,7 +510,7 @@ QList<Comparison> Comparator::compare(const Exchange &exchange)
                     return d->isLearned(LearnedNoise::Where::Body, endpoint, path);
                 };
             }
-            c.body = diffBodies(*primaryBody, mirrorBody, d->options, noise);
+            c.body = diffBodies(primaryBody, mirrorBody, d->options, noise);
         }
 
         // Count what learned noise hid, for the person deciding to accept or reject it.
@@ -492,8 +530,10 @@ QList<Comparison> Comparator::compare(const Exchange &exchange)
                     ++it->flagged;
             }
         }
-        out.append(c);
+        out.append(std::move(c));
     }
+    if (endpointKey)
+        *endpointKey = endpoint.get();
     return out;
 }
 

@@ -79,6 +79,10 @@ public:
 
     // One Comparison per entry of exchange.mirrors (comparable = false where a leg has no status).
     QList<Comparison> compare(const Exchange &exchange);
+    // The same, and *endpointKey = endpointTemplate(method, path) of the exchange, which the
+    // comparison may have needed anyway (per-endpoint rules, learned noise): callers that
+    // aggregate by endpoint need not compute it again.
+    QList<Comparison> compare(const Exchange &exchange, QString *endpointKey);
 
     // Most observed first; rejected ones included (rejected = true).
     QList<LearnedNoise> learnedNoise() const;

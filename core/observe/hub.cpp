@@ -1,7 +1,5 @@
 #include "observe/hub.h"
 
-#include "observe/endpoint.h"
-
 #include <QDateTime>
 
 namespace Observe {
@@ -88,8 +86,7 @@ void Hub::addBatch(const QList<Observe::Exchange> &batch)
     for (qsizetype i = 0; i < batch.size(); ++i) {
         const Exchange &e = batch.at(i);
         Prepared &p = prepared[size_t(i)];
-        p.comparisons = m_comparator.compare(e);
-        p.endpoint = endpointTemplate(e.method, e.path);
+        p.comparisons = m_comparator.compare(e, &p.endpoint); // the endpoint computed once
         p.packed = Store::pack(e, p.comparisons, bodyCap);
     }
     compareLock.unlock();

@@ -88,8 +88,17 @@ int headerNameIndex(const QByteArray &name)
     const qsizetype n = name.size();
     if (n <= 0 || n > kMaxLength)
         return -1;
+    // Short names: compared in place (a memcmp call costs more than the bytes), the last byte
+    // first since names of one length mostly share their start ("content-...", "x-...").
+    const char *s = name.constData();
     for (const int i : byLength[size_t(n)]) {
-        if (std::memcmp(kHeaderNames[i], name.constData(), size_t(n)) == 0)
+        const char *k = kHeaderNames[i];
+        if (k[n - 1] != s[n - 1] || k[0] != s[0])
+            continue;
+        qsizetype j = 1;
+        while (j < n - 1 && k[j] == s[j])
+            ++j;
+        if (j >= n - 1)
             return i;
     }
     return -1;
@@ -160,14 +169,17 @@ public:
         const size_t mark = m_buf.size;
         varint(quint64(n));
         char *out = m_buf.reserve(size_t(n));
-        const ushort *in = s.utf16();
+        // constData(), not utf16(): that one copies a string it does not own (a literal, a
+        // null string) to terminate it, an allocation per field.
+        const QChar *in = s.constData();
         for (qsizetype i = 0; i < n; ++i) {
-            if (in[i] >= 0x80) {
+            const char16_t c = in[i].unicode();
+            if (c >= 0x80) {
                 m_buf.size = mark;
                 bytes(s.toUtf8());
                 return;
             }
-            out[i] = char(in[i]);
+            out[i] = char(c);
         }
         m_buf.size += size_t(n);
     }
@@ -185,7 +197,8 @@ public:
                 raw(h.first.constData(), h.first.size());
             }
             // Value: 0 = the exchange's x-request-id (echoed on every leg), else length + 1.
-            if (!requestId.isEmpty() && h.second == requestId) {
+            if (!requestId.isEmpty() && h.second.size() == requestId.size() &&
+                (h.second.constData() == requestId.constData() || h.second == requestId)) {
                 varint(0);
             } else {
                 varint(quint64(h.second.size()) + 1);
@@ -442,15 +455,43 @@ Store::Packed Store::pack(const Exchange &e, const QList<Comparison> &comparison
     for (const Leg &m : e.mirrors)
         anyBody = anyBody || !m.bodyPrefix.isEmpty();
     if (anyBody && cap > 0) {
-        Writer b(buffer);
+        // Straight into a buffer of the exact size: the bodies are most of the bytes, and a
+        // copy through the scratch buffer would move them twice.
+        auto varintSize = [](quint64 v) {
+            qsizetype n = 1;
+            while (v >= 0x80) {
+                v >>= 7;
+                ++n;
+            }
+            return n;
+        };
+        auto kept = [cap](const QByteArray &prefix) { return std::min(prefix.size(), cap); };
+        qsizetype total = 0;
+        auto measure = [&](const QByteArray &prefix) {
+            total += varintSize(quint64(kept(prefix))) + kept(prefix);
+        };
+        measure(e.requestBodyPrefix);
+        measure(e.primary.bodyPrefix);
+        for (const Leg &m : e.mirrors)
+            measure(m.bodyPrefix);
+        p.bodies = QByteArray(total, Qt::Uninitialized);
+        char *out = p.bodies.data();
         auto body = [&](const QByteArray &prefix) {
-            b.bytes(prefix.constData(), std::min(prefix.size(), cap));
+            quint64 n = quint64(kept(prefix));
+            while (n >= 0x80) {
+                *out++ = char(quint8(n) | 0x80);
+                n >>= 7;
+            }
+            *out++ = char(n);
+            if (kept(prefix) > 0)
+                std::memcpy(out, prefix.constData(), size_t(kept(prefix)));
+            out += kept(prefix);
         };
         body(e.requestBodyPrefix);
         body(e.primary.bodyPrefix);
         for (const Leg &m : e.mirrors)
             body(m.bodyPrefix);
-        p.bodies = b.take();
+        Q_ASSERT(out == p.bodies.constData() + total);
     }
     return p;
 }
@@ -486,7 +527,13 @@ void Store::insert(Packed &&packed)
     slot.bodies = std::move(packed.bodies);
     m_recordBytes += slot.record.size();
     m_bodyBytes += slot.bodies.size();
-    m_byId.insert(slot.id, seq);
+    if (m_idsAscending && !m_slots.empty() && slot.id <= m_slots.back().id) {
+        m_idsAscending = false;
+        for (size_t i = 0; i < m_slots.size(); ++i)
+            m_byId.insert(m_slots[i].id, m_firstSeq + i);
+    }
+    if (!m_idsAscending)
+        m_byId.insert(slot.id, seq);
     if (slot.requestIdHash)
         m_byRequestId.insert(slot.requestIdHash, seq);
     m_slots.push_back(std::move(slot));
@@ -501,9 +548,11 @@ void Store::evictOldest()
     const Slot &slot = m_slots.front();
     const quint64 seq = m_firstSeq;
     // A later exchange may have taken the id / request id over; keep its entry then.
-    auto id = m_byId.find(slot.id);
-    if (id != m_byId.end() && *id == seq)
-        m_byId.erase(id);
+    if (!m_idsAscending) {
+        auto id = m_byId.find(slot.id);
+        if (id != m_byId.end() && *id == seq)
+            m_byId.erase(id);
+    }
     if (slot.requestIdHash) {
         auto rid = m_byRequestId.find(slot.requestIdHash);
         if (rid != m_byRequestId.end() && *rid == seq)
@@ -590,6 +639,13 @@ Store::Entry Store::unpack(const Slot &slot) const
 
 std::optional<Store::Entry> Store::find(quint64 id) const
 {
+    if (m_idsAscending) {
+        const auto it = std::lower_bound(m_slots.begin(), m_slots.end(), id,
+                                         [](const Slot &s, quint64 v) { return s.id < v; });
+        if (it == m_slots.end() || it->id != id)
+            return std::nullopt;
+        return unpack(*it);
+    }
     const auto it = m_byId.constFind(id);
     if (it == m_byId.constEnd())
         return std::nullopt;

@@ -94,9 +94,13 @@ private:
 
     StoreSettings m_settings;
     std::deque<Slot> m_slots;
-    quint64 m_firstSeq = 0;                // sequence number of m_slots.front()
-    quint64 m_stripSeq = 0;                // next slot to shed its bodies when over the budget
-    QHash<quint64, quint64> m_byId;        // exchange id -> sequence
+    quint64 m_firstSeq = 0; // sequence number of m_slots.front()
+    quint64 m_stripSeq = 0; // next slot to shed its bodies when over the budget
+    // Exchange ids normally only grow (the proxy numbers them): while every id kept is larger
+    // than the one before, find() searches m_slots by id and m_byId stays empty; the first id
+    // out of order builds m_byId (exchange id -> sequence), kept from then on.
+    bool m_idsAscending = true;
+    QHash<quint64, quint64> m_byId;
     QHash<quint64, quint64> m_byRequestId; // hash of x-request-id -> sequence (checked on read)
     quint64 m_added = 0;
     quint64 m_dropped = 0;

@@ -453,6 +453,43 @@ private slots:
         QCOMPARE(json(a, b, few).fields.size(), 3);
     }
 
+    void pathsOfEveryShape()
+    {
+        // Identifier keys and indices (the common, plain form), a key that needs brackets, and
+        // a path longer than the plain form's buffer: each named as renderJsonPath names it.
+        QCOMPARE(
+            describe(json(R"({"a_1": {"b": [0, {"c": 1}]}})", R"({"a_1": {"b": [0, {"c": 2}]}})")),
+            QStringList{"Changed $.a_1.b[1].c: 1 -> 2"});
+        QCOMPARE(describe(json(R"({"x": {"a b": [1]}})", R"({"x": {"a b": [2]}})")),
+                 QStringList{"Changed $.x['a b'][0]: 1 -> 2"});
+        const QByteArray key(120, 'k');
+        const QByteArray a = "{\"" + key + "\": {\"" + key + "\": {\"" + key + "\": 1}}}";
+        const QByteArray b = "{\"" + key + "\": {\"" + key + "\": {\"" + key + "\": 2}}}";
+        const QString k = QString::fromLatin1(key);
+        QCOMPARE(describe(json(a, b)),
+                 QStringList{QStringLiteral("Changed $.%1.%1.%1: 1 -> 2").arg(k)});
+    }
+
+    void renderedValuesDropSpaceOutsideStrings()
+    {
+        // A container against a scalar: the container rendered compactly, the space and the
+        // escapes inside its strings kept as sent.
+        QCOMPARE(
+            describe(json("{\"a\": {\"k\" : \"v w\\\" x\",\n\t\"n\": [1, 2]}}", R"({"a": 5})")),
+            QStringList{"TypeChanged $.a: {\"k\":\"v w\\\" x\",\"n\":[1,2]} -> 5"});
+        // A long container: cut, then shortened to 200 characters ending in an ellipsis.
+        QByteArray items;
+        for (int i = 0; i < 300; ++i)
+            items += (i ? ", " : "") + QByteArray::number(i);
+        const BodyDiff d = json("{\"a\": [" + items + "]}", R"({"a": "x"})");
+        QCOMPARE(d.fields.size(), 1);
+        const QString shown = d.fields.at(0).primaryValue;
+        QCOMPARE(shown.size(), 200);
+        QVERIFY(shown.startsWith(QLatin1String("[0,1,2,3,")));
+        QCOMPARE(shown.back(), QChar(0x2026));
+        QCOMPARE(d.fields.at(0).mirrorValue, QStringLiteral("\"x\""));
+    }
+
     void longValuesAreShortened()
     {
         const QByteArray big(5000, 'x');

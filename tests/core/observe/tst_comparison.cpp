@@ -1,4 +1,5 @@
 #include "observe/comparison.h"
+#include "observe/endpoint.h"
 
 #include <QtTest>
 
@@ -327,6 +328,71 @@ private slots:
         QVERIFY(r.headersEqual());
         QCOMPARE(paths(r.body.fields), QStringList{"$.items[1].ts (noisy)"});
         QVERIFY(!r.mismatch());
+    }
+
+    void primaryHeadersServeLearningAndEveryMirror()
+    {
+        // The primary's headers are prepared once per exchange: learning from the previous
+        // answer and three mirrors must each see them whole, in any order, case and padding.
+        Comparator c;
+        const Headers first = {{"Content-Type", "application/json"},
+                               {"ETag", "\"1\""},
+                               {"Vary", "Accept"},
+                               {"Vary", "Origin"},
+                               {"x-served-by", "v1"}};
+        Exchange e = makeExchange({});
+        e.primary.responseHeaders = first;
+        e.mirrors[0].responseHeaders = first;
+        c.compare(e);
+        QVERIFY(c.learnedNoise().isEmpty());
+
+        Headers again = first;
+        again[1].second = "\"2\""; // the primary itself moved its ETag: learned noise
+        e.primary.responseHeaders = again;
+        e.mirrors.clear();
+        // Identical headers, the first line first.
+        e.mirrors.append(makeLeg(200, e.primary.bodyPrefix, again));
+        // The same headers reordered, other case, padded values, joined list header.
+        e.mirrors.append(makeLeg(200, e.primary.bodyPrefix,
+                                 {{"X-SERVED-BY", "  v1 "},
+                                  {"vary", "Accept, Origin"},
+                                  {"etag", "\"2\""},
+                                  {"content-type", "\tapplication/json"}}));
+        // A changed ETag (learned: noisy), a changed and a missing header (not noise).
+        e.mirrors.append(makeLeg(200, e.primary.bodyPrefix,
+                                 {{"Content-Type", "application/json"},
+                                  {"ETag", "\"3\""},
+                                  {"Vary", "Accept"},
+                                  {"x-served-by", "v2"}}));
+        QString endpoint;
+        const QList<Comparison> out = c.compare(e, &endpoint);
+        QCOMPARE(endpoint, endpointTemplate(e.method, e.path));
+        QCOMPARE(endpoint, QStringLiteral("GET /users/{id}"));
+        QCOMPARE(c.learnedNoise().size(), 1);
+        QCOMPARE(c.learnedNoise().first().path, QStringLiteral("etag"));
+        QCOMPARE(out.size(), 3);
+        QVERIFY2(out[0].headerDiffs.isEmpty(), qPrintable(paths(out[0].headerDiffs).join(u',')));
+        QVERIFY2(out[1].headerDiffs.isEmpty(), qPrintable(paths(out[1].headerDiffs).join(u',')));
+        QCOMPARE(paths(out[2].headerDiffs), (QStringList{"etag (noisy)", "vary", "x-served-by"}));
+        QCOMPARE(out[2].headerDiffs[1].primaryValue, QStringLiteral("Accept, Origin"));
+        QCOMPARE(out[2].headerDiffs[1].mirrorValue, QStringLiteral("Accept"));
+        QCOMPARE(out[2].headerDiffs[2].mirrorValue, QStringLiteral("v2"));
+        QVERIFY(!out[1].mismatch());
+        QVERIFY(out[2].mismatch());
+        QCOMPARE(c.learnedNoise().first().flagged, quint64(1));
+    }
+
+    void endpointKeyWithoutMirrorsOrLearning()
+    {
+        Comparator c;
+        c.setLearningEnabled(false);
+        Exchange e = makeExchange({});
+        e.method = "POST";
+        e.path = "/orders/9f1c2d3e-0000-4000-8000-123456789abc/items?x=1";
+        e.mirrors.clear();
+        QString endpoint = QStringLiteral("stale");
+        QVERIFY(c.compare(e, &endpoint).isEmpty());
+        QCOMPARE(endpoint, QStringLiteral("POST /orders/{id}/items"));
     }
 
     void acceptAndReject()

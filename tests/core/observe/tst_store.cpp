@@ -215,6 +215,40 @@ private slots:
         QCOMPARE(store.at(0).exchange.id, 10u); // arrival order
     }
 
+    void idsInOrderThenOutOfOrderAfterEvictions()
+    {
+        // Growing ids are found by searching the kept ones; the first id out of order (here a
+        // repeat, then a smaller one) must keep every lookup right, evictions included.
+        StoreSettings settings;
+        settings.capacity = 4;
+        Store store(settings);
+        for (quint64 id = 1; id <= 6; ++id)
+            store.add(exchange(id, "r" + QByteArray::number(id)));
+        QVERIFY(!store.find(2)); // evicted
+        for (quint64 id = 3; id <= 6; ++id)
+            QCOMPARE(store.find(id)->exchange.id, id);
+        QVERIFY(!store.find(7));
+        store.add(exchange(6, "again")); // the same id once more: the newest is found
+        QCOMPARE(store.find(6)->exchange.requestId, QByteArray("again"));
+        store.add(exchange(1, "old")); // smaller than any kept
+        QCOMPARE(store.find(1)->exchange.requestId, QByteArray("old"));
+        QVERIFY(!store.find(3)); // evicted by the two above
+        QVERIFY(!store.find(4));
+        QCOMPARE(store.find(5)->exchange.id, 5u);
+        store.add(exchange(20));
+        store.add(exchange(21));
+        QVERIFY(!store.find(5));
+        QCOMPARE(store.find(6)->exchange.requestId, QByteArray("again"));
+        QCOMPARE(store.find(1)->exchange.requestId, QByteArray("old"));
+        QCOMPARE(store.find(21)->exchange.id, 21u);
+        QCOMPARE(store.size(), 4);
+        store.clear(); // in order again after a clear
+        store.add(exchange(2));
+        store.add(exchange(3));
+        QCOMPARE(store.find(2)->exchange.id, 2u);
+        QVERIFY(!store.find(1));
+    }
+
     void requestIdFindsTheNewestAndSurvivesEvictionOfOlder()
     {
         StoreSettings settings;
@@ -249,6 +283,55 @@ private slots:
         store.add(exchange(2, {}, 100));
         QVERIFY(store.find(2)->exchange.primary.bodyPrefix.isEmpty());
         QCOMPARE(store.find(2)->exchange.primary.bodySize, 1100);
+    }
+
+    void bodiesOfEverySizeRoundTrip()
+    {
+        // Lengths around the varint steps (127/128, 16383/16384), empty ones, and a cap between.
+        const QList<qsizetype> sizes = {0, 1, 127, 128, 300, 16383, 16384, 40000};
+        for (const int cap : {200, 20000, 100000}) {
+            StoreSettings settings;
+            settings.bodyCapBytes = cap;
+            Store store(settings);
+            quint64 id = 0;
+            for (const qsizetype request : sizes) {
+                for (const qsizetype response : sizes) {
+                    Exchange in = exchange(++id, {}, 0);
+                    in.requestBodyPrefix = QByteArray(request, 'r');
+                    in.primary.bodyPrefix = QByteArray(response, 'p');
+                    in.mirrors.resize(2, in.mirrors.value(0));
+                    in.mirrors[0].bodyPrefix = QByteArray(300 - response % 300, 'm');
+                    in.mirrors[1].bodyPrefix = QByteArray(response / 2, 'n');
+                    store.add(in);
+                    const Exchange out = store.find(id)->exchange;
+                    QCOMPARE(out.requestBodyPrefix, in.requestBodyPrefix.left(cap));
+                    QCOMPARE(out.primary.bodyPrefix, in.primary.bodyPrefix.left(cap));
+                    QCOMPARE(out.mirrors.size(), 2);
+                    QCOMPARE(out.mirrors[0].bodyPrefix, in.mirrors[0].bodyPrefix.left(cap));
+                    QCOMPARE(out.mirrors[1].bodyPrefix, in.mirrors[1].bodyPrefix.left(cap));
+                }
+            }
+        }
+    }
+
+    void literalAndNullStringsRoundTrip()
+    {
+        // Strings the store does not own (literals, null ones) are written as read: packing
+        // reads them in place.
+        Exchange in = exchange(1, {}, 10);
+        in.virtualService = QStringLiteral("greeter");
+        in.ruleName = QString();
+        in.primary.error = QString();
+        in.primary.dropReason = QStringLiteral("");
+        in.mirrors[0].destination.subset = QStringLiteral("v2-\u00e9");
+        Store store;
+        store.add(in);
+        const Exchange out = store.find(1)->exchange;
+        QCOMPARE(out.virtualService, QStringLiteral("greeter"));
+        QVERIFY(out.ruleName.isEmpty());
+        QVERIFY(out.primary.error.isEmpty());
+        QVERIFY(out.primary.dropReason.isEmpty());
+        QCOMPARE(out.mirrors[0].destination.subset, QStringLiteral("v2-\u00e9"));
     }
 
     void bodyBudgetShedsTheOldestBodiesFirst()
