@@ -299,6 +299,7 @@ struct Comparator::Private
             return method == e.method && path == e.path && authority == e.authority &&
                    requestBodySize == e.requestBodySize && requestBody == e.requestBodyPrefix;
         }
+        quint32 repeats = 0; // answers to this request after the first
         qint64 bytes() const { return body.prefix.size() + requestBody.size() + path.size() + 256; }
     };
 
@@ -374,7 +375,11 @@ void Comparator::Private::learn(const Exchange &exchange, LazyEndpoint &endpoint
     const quint64 key = requestKey(exchange);
     auto it = remembered.find(key);
     if (it != remembered.end() && it->sameRequest(exchange)) {
-        if (it->status == p.status) {
+        ++it->repeats;
+        const bool sampled = it->repeats <= quint32(qMax(0, limits.fullRepeats)) ||
+                             limits.sampleEvery <= 1 ||
+                             it->repeats % quint32(limits.sampleEvery) == 0;
+        if (sampled && it->status == p.status) {
             QList<FieldDiff> headerDiffs;
             comparableHeaders(it->headers, rules, endpoint, otherHeaders);
             diffHeaders(

@@ -221,6 +221,40 @@ private slots:
         QCOMPARE(r.body.ignored, QStringList{"$.items[0].seen"});
     }
 
+    // A request repeated often is diffed against its previous answer for the first repeats,
+    // then one repeat in sampleEvery: noise that shows on every answer is still learned, and
+    // the count says how many repeats were diffed.
+    void learningSamplesOftenRepeatedRequests()
+    {
+        Comparator c;
+        Comparator::LearningLimits limits;
+        limits.fullRepeats = 4;
+        limits.sampleEvery = 3;
+        c.setLearningLimits(limits);
+        Spec s;
+        s.path = "/health";
+        for (int i = 0; i <= 13; ++i) { // the first answer, then 13 repeats
+            s.primaryBody = QByteArray(R"({"at": )") + QByteArray::number(i) + "}";
+            s.mirrorBody = s.primaryBody;
+            compareOne(c, s);
+        }
+        QList<LearnedNoise> learned = c.learnedNoise();
+        QCOMPARE(learned.size(), 1);
+        QCOMPARE(learned[0].path, QStringLiteral("$.at"));
+        // Repeats 1-4 all, then 6, 9 and 12.
+        QCOMPARE(learned[0].observations, 7u);
+
+        // A field that changes only on a repeat that is not sampled goes unnoticed there ...
+        s.primaryBody = R"({"at": 13, "once": true})"; // repeat 14: not sampled
+        compareOne(c, s);
+        QCOMPARE(c.learnedNoise().size(), 1);
+        // ... and is learned when it keeps changing.
+        s.primaryBody = R"({"at": 13, "once": false})"; // repeat 15: sampled
+        compareOne(c, s);
+        learned = c.learnedNoise();
+        QCOMPARE(learned.size(), 2);
+    }
+
     void learningFromPrimaries()
     {
         Comparator c;
