@@ -411,21 +411,7 @@ void addObservations(QJsonObject *report, const Observe::Snapshot &snapshot,
                      const QList<Observe::LearnedNoise> &learned)
 {
     const double seconds = double(snapshot.nowMs - snapshot.startMs) / 1000.0;
-    QJsonObject summary;
-    summary[QStringLiteral("exchanges")] = static_cast<qint64>(snapshot.exchanges);
-    QJsonArray versions;
-    for (const Observe::VersionSummary &v : snapshot.versions) {
-        QJsonObject o = Observe::versionJson(v);
-        // Status classes too: the summary line's figures, and the key scripts already read.
-        QJsonObject classes;
-        for (int c = 1; c <= 5; ++c)
-            classes[QStringLiteral("%1xx").arg(c)] = static_cast<qint64>(v.statusClasses[c]);
-        o[QStringLiteral("statusClasses")] = classes;
-        versions.append(o);
-    }
-    summary[QStringLiteral("versions")] = versions;
-    averageRates(&summary, seconds);
-    (*report)[QStringLiteral("summary")] = summary;
+    (*report)[QStringLiteral("summary")] = snapshot.summaryJson();
 
     QJsonObject pairing = Observe::pairJson(snapshot.pairing);
     QJsonArray byVersion;

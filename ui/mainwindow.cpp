@@ -782,40 +782,11 @@ ExportDialog *MainWindow::showExportDialog()
     return dialog;
 }
 
-namespace {
-
-// The report's "summary" as the CLI writes it (`mirrorscope demo --report`): the exchanges, and
-// per version the hub's figures plus the status classes, rates averaged over the run.
-QJsonObject reportSummary(const Observe::Snapshot &snapshot)
-{
-    const double seconds = double(snapshot.nowMs - snapshot.startMs) / 1000.0;
-    auto average = [seconds](double count) {
-        return seconds > 0 ? std::round(count / seconds * 100.0) / 100.0 : 0.0;
-    };
-    QJsonObject summary;
-    summary[QStringLiteral("exchanges")] = static_cast<qint64>(snapshot.exchanges);
-    summary[QStringLiteral("ratePerSecond")] = average(double(snapshot.exchanges));
-    QJsonArray versions;
-    for (const Observe::VersionSummary &v : snapshot.versions) {
-        QJsonObject o = Observe::versionJson(v);
-        QJsonObject classes;
-        for (int c = 1; c <= 5; ++c)
-            classes[QStringLiteral("%1xx").arg(c)] = static_cast<qint64>(v.statusClasses[c]);
-        o[QStringLiteral("statusClasses")] = classes;
-        o[QStringLiteral("ratePerSecond")] = average(o.value(QLatin1String("requests")).toDouble());
-        versions.append(o);
-    }
-    summary[QStringLiteral("versions")] = versions;
-    return summary;
-}
-
-} // namespace
-
 ExchangeExportDialog *MainWindow::showExchangeExport()
 {
     QJsonObject report;
     if (const auto snapshot = m_controller->hub()->snapshot())
-        report[QStringLiteral("summary")] = reportSummary(*snapshot);
+        report[QStringLiteral("summary")] = snapshot->summaryJson();
     auto *dialog = new ExchangeExportDialog(m_controller->hub(), report, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();

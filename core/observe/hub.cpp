@@ -2,6 +2,8 @@
 
 #include <QDateTime>
 
+#include <cmath>
+
 namespace Observe {
 
 const VersionSummary *Snapshot::version(const QString &label) const
@@ -11,6 +13,30 @@ const VersionSummary *Snapshot::version(const QString &label) const
             return &v;
     }
     return nullptr;
+}
+
+QJsonObject Snapshot::summaryJson() const
+{
+    const double seconds = double(nowMs - startMs) / 1000.0;
+    auto average = [seconds](double count) {
+        return seconds > 0 ? std::round(count / seconds * 100.0) / 100.0 : 0.0;
+    };
+    QJsonObject summary;
+    summary[QStringLiteral("exchanges")] = static_cast<qint64>(exchanges);
+    summary[QStringLiteral("ratePerSecond")] = average(double(exchanges));
+    QJsonArray out;
+    for (const VersionSummary &v : versions) {
+        QJsonObject o = versionJson(v);
+        // Status classes too: the CLI's summary line's figures, and a key scripts read.
+        QJsonObject classes;
+        for (int c = 1; c <= 5; ++c)
+            classes[QStringLiteral("%1xx").arg(c)] = static_cast<qint64>(v.statusClasses[c]);
+        o[QStringLiteral("statusClasses")] = classes;
+        o[QStringLiteral("ratePerSecond")] = average(double(v.requests));
+        out.append(o);
+    }
+    summary[QStringLiteral("versions")] = out;
+    return summary;
 }
 
 QJsonArray Snapshot::endpointsJson() const

@@ -43,6 +43,9 @@ struct Snapshot
 
     const VersionSummary *version(const QString &label) const;
     // The report's per-endpoint summary: [{endpoint, exchanges, ratePerSecond, versions, pairs}].
+    // The report's "summary" (CLI `--report` and the GUI's export): exchanges, and per version
+    // the figures of versionJson plus status classes, with rates averaged over the whole run.
+    QJsonObject summaryJson() const;
     QJsonArray endpointsJson() const;
     QJsonArray rulesJson() const;
 };
