@@ -22,15 +22,20 @@ int LiveLabel::neededHeight() const
 void LiveLabel::fitHeight(bool allowShrink)
 {
     const int needed = neededHeight();
-    if (needed > m_height || (allowShrink && needed != m_height)) {
+    // One-line text asks for its width too, or a counter that gains a digit is clipped; it
+    // only grows, so a number going up and down by a digit moves nothing after the first time.
+    const int width = m_label->wordWrap() ? 0 : m_label->sizeHint().width();
+    if (needed > m_height || (allowShrink && needed != m_height) || width > m_width ||
+        (allowShrink && width != m_width)) {
         m_height = needed;
-        updateGeometry(); // the rare relayout: the text needs another line (or one fewer)
+        m_width = width;
+        updateGeometry(); // the rare relayout: another line (or one fewer), a wider text
     }
 }
 
 QSize LiveLabel::sizeHint() const
 {
-    return QSize(m_label->sizeHint().width(), m_height);
+    return QSize(m_label->wordWrap() ? m_label->sizeHint().width() : m_width, m_height);
 }
 
 QSize LiveLabel::minimumSizeHint() const

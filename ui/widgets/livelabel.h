@@ -37,6 +37,7 @@ private:
 
     QLabel *m_label = nullptr;
     int m_height = 0;
+    int m_width = 0; // of one-line text: the widest it has been since shown
 };
 
 } // namespace Ui
