@@ -550,20 +550,32 @@ namespace {
 
 // Bar sets are kept from tick to tick and only their changed values set: a new set re-creates
 // its chart items and legend marker, which cost more than everything else a tick draws.
+// QAbstractBarSeries::remove() deletes the set with deleteLater(), which leaves it to whoever
+// runs the event loop next (and leaks it when nobody does); clear() deletes at once, and so does
+// this, for one set.
+void deleteBarSet(QBarSeries *series, QBarSet *set)
+{
+    if (series->take(set))
+        delete set;
+}
+
 void updateBarSet(QBarSeries *series, int index, const QString &name, const QColor &colour,
                   const QList<qreal> &values)
 {
     const QList<QBarSet *> sets = series->barSets();
     QBarSet *set = sets.value(index);
-    if (!set || set->label() != name || set->count() != values.size()) {
-        auto *fresh = new QBarSet(name);
+    if (!set || set->count() != values.size()) {
+        // Parented here: QAbstractBarSeries::insert(), unlike append(), does not take ownership.
+        auto *fresh = new QBarSet(name, series);
         fresh->setColor(colour);
         fresh->append(values);
         if (set)
-            series->remove(set);
+            deleteBarSet(series, set);
         series->insert(index, fresh);
         return;
     }
+    if (set->label() != name)
+        set->setLabel(name);
     if (set->color() != colour)
         set->setColor(colour);
     for (int i = 0; i < values.size(); ++i)
@@ -574,7 +586,7 @@ void updateBarSet(QBarSeries *series, int index, const QString &name, const QCol
 void trimBarSets(QBarSeries *series, int count)
 {
     while (series->count() > count)
-        series->remove(series->barSets().last());
+        deleteBarSet(series, series->barSets().last());
 }
 
 } // namespace
