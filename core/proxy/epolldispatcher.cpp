@@ -16,10 +16,12 @@ namespace Proxy {
 
 namespace {
 
-qint64 nowMs()
+// Microseconds: with whole milliseconds a timer started late in a millisecond fired up to 1 ms
+// before its interval was over (a 50 ms fault delay answered after 49.2 ms).
+qint64 nowUs()
 {
     using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
 constexpr int kMaxEvents = 256;
@@ -156,9 +158,9 @@ void EpollDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType 
     t.intervalMs = qMax<qint64>(0, interval);
     t.type = timerType;
     t.object = object;
-    t.deadlineMs = nowMs() + t.intervalMs;
+    t.deadlineUs = nowUs() + t.intervalMs * 1000;
     m_timers.insert(timerId, t);
-    m_deadlines.insert({t.deadlineMs, timerId});
+    m_deadlines.insert({t.deadlineUs, timerId});
 }
 
 bool EpollDispatcher::unregisterTimer(int timerId)
@@ -166,7 +168,7 @@ bool EpollDispatcher::unregisterTimer(int timerId)
     auto it = m_timers.find(timerId);
     if (it == m_timers.end())
         return false;
-    m_deadlines.erase({it->deadlineMs, timerId});
+    m_deadlines.erase({it->deadlineUs, timerId});
     m_timers.erase(it);
     return true;
 }
@@ -176,7 +178,7 @@ bool EpollDispatcher::unregisterTimers(QObject *object)
     bool any = false;
     for (auto it = m_timers.begin(); it != m_timers.end();) {
         if (it->object == object) {
-            m_deadlines.erase({it->deadlineMs, it.key()});
+            m_deadlines.erase({it->deadlineUs, it.key()});
             it = m_timers.erase(it);
             any = true;
         } else {
@@ -201,7 +203,7 @@ int EpollDispatcher::remainingTime(int timerId)
     auto it = m_timers.constFind(timerId);
     if (it == m_timers.cend())
         return -1;
-    return int(qMax<qint64>(0, it->deadlineMs - nowMs()));
+    return int(qMax<qint64>(0, (it->deadlineUs - nowUs() + 999) / 1000));
 }
 
 void EpollDispatcher::wakeUp()
@@ -230,14 +232,15 @@ qint64 EpollDispatcher::nextTimeoutMs() const
 {
     if (m_deadlines.empty())
         return -1;
-    return qMax<qint64>(0, m_deadlines.begin()->first - nowMs());
+    // Rounded up: waking before the deadline would only spin.
+    return qMax<qint64>(0, (m_deadlines.begin()->first - nowUs() + 999) / 1000);
 }
 
 int EpollDispatcher::activateTimers()
 {
     if (m_deadlines.empty())
         return 0;
-    const qint64 now = nowMs();
+    const qint64 now = nowUs();
     // Only the timers due now: one whose handler restarts it (or a 0 ms timer) waits for the
     // next iteration instead of starving sockets.
     QVarLengthArray<int, 32> due;
@@ -246,14 +249,15 @@ int EpollDispatcher::activateTimers()
     int fired = 0;
     for (int id : due) {
         auto it = m_timers.find(id); // a handler may have killed it meanwhile
-        if (it == m_timers.end() || it->deadlineMs > now)
+        if (it == m_timers.end() || it->deadlineUs > now)
             continue;
-        m_deadlines.erase({it->deadlineMs, id});
+        m_deadlines.erase({it->deadlineUs, id});
         // Next deadline from the missed one, but never in the past (no catch-up bursts).
-        it->deadlineMs = qMax(now, it->deadlineMs + it->intervalMs);
-        if (it->intervalMs > 0 && it->deadlineMs == now)
-            it->deadlineMs = now + it->intervalMs;
-        m_deadlines.insert({it->deadlineMs, id});
+        const qint64 intervalUs = it->intervalMs * 1000;
+        it->deadlineUs = qMax(now, it->deadlineUs + intervalUs);
+        if (intervalUs > 0 && it->deadlineUs == now)
+            it->deadlineUs = now + intervalUs;
+        m_deadlines.insert({it->deadlineUs, id});
         QObject *object = it->object;
         QTimerEvent event(id);
         QCoreApplication::sendEvent(object, &event);

@@ -77,7 +77,7 @@ private:
         qint64 intervalMs = 0;
         Qt::TimerType type = Qt::CoarseTimer;
         QObject *object = nullptr;
-        qint64 deadlineMs = 0;
+        qint64 deadlineUs = 0; // steady clock, microseconds
     };
 
     void updateWatch(int fd, Watch &watch);
@@ -96,7 +96,7 @@ private:
     std::vector<QPointer<QAbstractSocket>> m_flush;    // see flushSoon()
     std::vector<QPointer<QAbstractSocket>> m_flushing; // being flushed (kept for its capacity)
     QHash<int, Timer> m_timers;
-    std::set<std::pair<qint64, int>> m_deadlines; // (deadline ms, timer id)
+    std::set<std::pair<qint64, int>> m_deadlines; // (deadline us, timer id)
 };
 
 } // namespace Proxy

@@ -59,6 +59,7 @@ private slots:
     void socketsReadAndWrite();
     void socketsReplacedWithinOneEventStayWatched();
     void remainingTime();
+    void timersNeverFireEarly();
 };
 
 void TestEpollDispatcher::timersFireInOrderAndRepeat()
@@ -265,6 +266,38 @@ void TestEpollDispatcher::remainingTime()
     QVERIFY(runner.wait(10000));
     QVERIFY2(remaining > 9000 && remaining <= 10000, QByteArray::number(remaining));
     QCOMPARE(afterStop, -1);
+}
+
+// A timer fires after its interval, never before (a 50 ms fault delay is at least 50 ms), even
+// when the loop is awake all the time for other reasons: here a 0 ms timer keeps it spinning,
+// so a deadline kept in whole milliseconds would be met up to 1 ms early.
+void TestEpollDispatcher::timersNeverFireEarly()
+{
+    QList<qint64> elapsedUs;
+    Runner runner([&] {
+        QEventLoop loop;
+        QTimer spin;
+        spin.start(0);
+        QElapsedTimer clock;
+        std::function<void()> next = [&] {
+            if (elapsedUs.size() == 40) {
+                loop.quit();
+                return;
+            }
+            clock.start();
+            QTimer::singleShot(3, Qt::CoarseTimer, [&] {
+                elapsedUs.append(clock.nsecsElapsed() / 1000);
+                next();
+            });
+        };
+        next();
+        loop.exec();
+    });
+    runner.start();
+    QTRY_VERIFY_WITH_TIMEOUT(runner.isFinished(), 20000);
+    QCOMPARE(elapsedUs.size(), 40);
+    for (const qint64 us : std::as_const(elapsedUs))
+        QVERIFY2(us >= 3000, qPrintable(QStringLiteral("a 3 ms timer fired after %1 us").arg(us)));
 }
 
 QTEST_GUILESS_MAIN(TestEpollDispatcher)
