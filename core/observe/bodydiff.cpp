@@ -801,6 +801,20 @@ private:
         return renderJson(QJsonDocument::fromJson(wrapped).array().at(0));
     }
 
+    // A key written as .key in a JSON path (else ['key']).
+    static bool isIdentifier(QByteArrayView key)
+    {
+        if (key.isEmpty())
+            return false;
+        for (qsizetype i = 0; i < key.size(); ++i) {
+            const char c = key[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                  (i > 0 && c >= '0' && c <= '9')))
+                return false;
+        }
+        return true;
+    }
+
     // renderJsonPath(fullPath()) without building the segments: keys that are ASCII
     // identifiers (nearly all) are appended as they are.
     QString renderPath() const
@@ -820,13 +834,7 @@ private:
                 n += std::snprintf(buffer + n, sizeof(buffer) - size_t(n), "[%d]", s.index);
                 continue;
             }
-            bool identifier = !s.key.isEmpty();
-            for (qsizetype i = 0; i < s.key.size() && identifier; ++i) {
-                const char c = s.key[i];
-                identifier = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                             (i > 0 && c >= '0' && c <= '9');
-            }
-            if (!identifier) {
+            if (!isIdentifier(s.key)) {
                 plain = false;
                 break;
             }
@@ -847,13 +855,7 @@ private:
                 out += QLatin1Char(']');
                 continue;
             }
-            bool identifier = !s.key.isEmpty();
-            for (qsizetype i = 0; i < s.key.size() && identifier; ++i) {
-                const char c = s.key[i];
-                identifier = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                             (i > 0 && c >= '0' && c <= '9');
-            }
-            if (identifier) {
+            if (isIdentifier(s.key)) {
                 out += QLatin1Char('.');
                 out += QLatin1String(s.key.data(), s.key.size());
             } else {
