@@ -29,7 +29,9 @@
 #include <QTimer>
 
 #include <cmath>
+#include <limits>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace App {
@@ -202,38 +204,27 @@ bool commonOptions(const QCommandLineParser &p, Session::Runtime::Options *o, do
         return false;
     }
     o->proxy.readOnlyMirroring = p.isSet(QStringLiteral("read-only-mirroring"));
-    o->proxy.mirrorTimeoutMs = p.value(QStringLiteral("mirror-timeout")).toInt(&ok);
-    if (!ok || o->proxy.mirrorTimeoutMs < 1) {
-        *error = QStringLiteral("--mirror-timeout must be milliseconds >= 1");
-        return false;
-    }
-    o->proxy.maxInFlightMirrors = p.value(QStringLiteral("max-inflight-mirrors")).toInt(&ok);
-    if (!ok || o->proxy.maxInFlightMirrors < 0) {
-        *error = QStringLiteral("--max-inflight-mirrors must be a number >= 0");
-        return false;
-    }
-    o->proxy.mirrorBodyBufferBytes = p.value(QStringLiteral("mirror-buffer")).toLongLong(&ok);
-    if (!ok || o->proxy.mirrorBodyBufferBytes < 0) {
-        *error = QStringLiteral("--mirror-buffer must be a number of bytes >= 0");
-        return false;
-    }
-    o->proxy.idleTimeoutMs = p.value(QStringLiteral("idle-timeout")).toInt(&ok);
-    if (!ok || o->proxy.idleTimeoutMs < 1) {
-        *error = QStringLiteral("--idle-timeout must be milliseconds >= 1");
-        return false;
-    }
-    o->proxy.requestHeadersTimeoutMs =
-        p.value(QStringLiteral("request-headers-timeout")).toInt(&ok);
-    if (!ok || o->proxy.requestHeadersTimeoutMs < 0) {
-        *error = QStringLiteral("--request-headers-timeout must be milliseconds >= 0");
-        return false;
-    }
-    o->proxy.maxConnections = p.value(QStringLiteral("max-connections")).toInt(&ok);
-    if (!ok || o->proxy.maxConnections < 0) {
-        *error = QStringLiteral("--max-connections must be a number >= 0");
-        return false;
-    }
-    return true;
+    // The proxy's numeric settings: each a whole number at or above its minimum.
+    auto number = [&p, error](const char *option, qint64 minimum, const char *unit, auto *out) {
+        bool valid = false;
+        const qint64 v = p.value(QLatin1String(option)).toLongLong(&valid);
+        if (!valid || v < minimum ||
+            v > qint64(std::numeric_limits<std::remove_pointer_t<decltype(out)>>::max())) {
+            *error = QStringLiteral("--%1 must be %2 >= %3")
+                         .arg(QLatin1String(option), QLatin1String(unit))
+                         .arg(minimum);
+            return false;
+        }
+        *out = std::remove_pointer_t<decltype(out)>(v);
+        return true;
+    };
+    return number("mirror-timeout", 1, "milliseconds", &o->proxy.mirrorTimeoutMs) &&
+           number("max-inflight-mirrors", 0, "a number", &o->proxy.maxInFlightMirrors) &&
+           number("mirror-buffer", 0, "a number of bytes", &o->proxy.mirrorBodyBufferBytes) &&
+           number("idle-timeout", 1, "milliseconds", &o->proxy.idleTimeoutMs) &&
+           number("request-headers-timeout", 0, "milliseconds",
+                  &o->proxy.requestHeadersTimeoutMs) &&
+           number("max-connections", 0, "a number", &o->proxy.maxConnections);
 }
 
 // --noise FILE: the person's noise rules. Any bad entry refuses the file (exit 2) with every
