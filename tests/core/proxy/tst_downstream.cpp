@@ -10,6 +10,30 @@ static Routing::RouteDecision toV1(const Routing::RequestView &v)
     return forward(v, target(QStringLiteral("greeter-service"), QStringLiteral("v1")));
 }
 
+// Routes the proxy answers itself: /direct (418 teapot, x-added: 1), /redirect (302), /unbound
+// (a subset with no binding), anything else no route (404).
+static Routing::RouteDecision localRoutes(const Routing::RequestView &v)
+{
+    Routing::RouteDecision d;
+    if (v.path == "/direct") {
+        d.action = Routing::RouteDecision::Action::DirectResponse;
+        d.status = 418;
+        d.body = "teapot";
+        d.responseAdd = {{"x-added", "1"}};
+    } else if (v.path == "/redirect") {
+        d.action = Routing::RouteDecision::Action::Redirect;
+        d.status = 302;
+        d.location = "http://elsewhere/";
+    } else if (v.path == "/unbound") {
+        d = forward(v, target(QStringLiteral("greeter-service"), QStringLiteral("v9")));
+    } else {
+        d.action = Routing::RouteDecision::Action::NoRoute;
+        d.status = 404;
+        d.body = "no VirtualService matches";
+    }
+    return d;
+}
+
 class TestDownstream : public QObject
 {
     Q_OBJECT
@@ -131,21 +155,7 @@ private slots:
         QFETCH(QByteArray, path);
         QFETCH(int, status);
         ProxyRig rig;
-        rig.decide = [](const Routing::RequestView &v) {
-            Routing::RouteDecision d;
-            if (v.path == "/direct") {
-                d.action = Routing::RouteDecision::Action::DirectResponse;
-                d.status = 418;
-                d.body = "teapot";
-            } else if (v.path == "/unbound") {
-                d = forward(v, target(QStringLiteral("greeter-service"), QStringLiteral("v9")));
-            } else {
-                d.action = Routing::RouteDecision::Action::NoRoute;
-                d.status = 404;
-                d.body = "no VirtualService matches";
-            }
-            return d;
-        };
+        rig.decide = localRoutes;
         QVERIFY(rig.start());
         TestClient client;
         QVERIFY(client.connectTo(rig.port()));
@@ -365,24 +375,7 @@ private slots:
     void localAnswers()
     {
         ProxyRig rig;
-        rig.decide = [](const Routing::RequestView &v) {
-            Routing::RouteDecision d;
-            if (v.path == "/direct") {
-                d.action = Routing::RouteDecision::Action::DirectResponse;
-                d.status = 418;
-                d.body = "teapot";
-                d.responseAdd = {{"x-added", "1"}};
-            } else if (v.path == "/redirect") {
-                d.action = Routing::RouteDecision::Action::Redirect;
-                d.status = 302;
-                d.location = "http://elsewhere/";
-            } else {
-                d.action = Routing::RouteDecision::Action::NoRoute;
-                d.status = 404;
-                d.body = "no VirtualService matches";
-            }
-            return d;
-        };
+        rig.decide = localRoutes;
         QVERIFY(rig.start());
         TestClient client;
         QVERIFY(client.connectTo(rig.port()));
