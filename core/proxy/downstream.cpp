@@ -1,12 +1,10 @@
 #include "proxy/downstream.h"
 
-#include "proxy/epolldispatcher.h"
-
 #include "proxy/mirrorsender.h"
+#include "proxy/socket.h"
 #include "proxy/worker.h"
 
 #include <QDateTime>
-#include <QTcpSocket>
 #include <QTimer>
 
 #include <cstring>
@@ -14,7 +12,6 @@
 namespace Proxy {
 
 static constexpr qsizetype kReadChunk = 64 * 1024;
-static constexpr qint64 kSocketReadBuffer = 256 * 1024;
 // Backpressure: stop reading one side while the other side has this much unsent.
 static constexpr qint64 kHighWater = 1024 * 1024;
 static constexpr qint64 kLowWater = 256 * 1024;
@@ -30,26 +27,22 @@ static const QByteArray kBadResponseBody =
     QByteArrayLiteral("upstream sent a malformed HTTP response (protocol error)");
 
 DownstreamConnection::DownstreamConnection(Worker *worker, qintptr descriptor)
-    : QObject(worker), m_worker(worker), m_socket(new QTcpSocket(this)),
-      m_idleTimer(new QTimer(this)), m_auxTimer(new QTimer(this)), m_routeTimer(new QTimer(this)),
-      m_perTryTimer(new QTimer(this)), m_headerTimer(new QTimer(this))
+    : QObject(worker), m_worker(worker), m_socket(new Socket(this)), m_idleTimer(new QTimer(this)),
+      m_auxTimer(new QTimer(this)), m_routeTimer(new QTimer(this)), m_perTryTimer(new QTimer(this)),
+      m_headerTimer(new QTimer(this))
 {
-    if (!m_socket->setSocketDescriptor(descriptor)) {
+    if (!m_socket->adopt(descriptor)) {
         m_closing = true;
         return;
     }
-    m_socket->setReadBufferSize(kSocketReadBuffer);
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_clientAddress = m_socket->peerAddress().toString().toLatin1();
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
     m_in.reserve(kReadChunk);
 
-    connect(m_socket, &QTcpSocket::readyRead, this, &DownstreamConnection::onReadyRead);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &DownstreamConnection::onClientBytesWritten);
-    // Queued: disconnected can be emitted from inside our own write/close calls.
-    connect(m_socket, &QTcpSocket::disconnected, this, &DownstreamConnection::onClientGone,
-            Qt::QueuedConnection);
+    connect(m_socket, &Socket::readyRead, this, &DownstreamConnection::onReadyRead);
+    connect(m_socket, &Socket::bytesWritten, this, &DownstreamConnection::onClientBytesWritten);
+    connect(m_socket, &Socket::disconnected, this, &DownstreamConnection::onClientGone);
 
     for (QTimer *t : {m_idleTimer, m_auxTimer, m_routeTimer, m_perTryTimer, m_headerTimer})
         t->setSingleShot(true);
@@ -64,8 +57,6 @@ DownstreamConnection::DownstreamConnection(Worker *worker, qintptr descriptor)
     m_lastActivityUs = monotonicUs();
     if (m_worker->settings().idleTimeoutMs > 0)
         m_idleTimer->start(m_worker->settings().idleTimeoutMs);
-    if (m_socket->bytesAvailable() > 0)
-        scheduleProcessInput();
 }
 
 DownstreamConnection::~DownstreamConnection()
@@ -139,20 +130,22 @@ void DownstreamConnection::processInput()
     if (m_inProcess)
         return;
     m_inProcess = true;
+    bool drained = false; // a short read took all there was: readiness tells when there is more
     while (!m_closing) {
         if (!canConsume()) {
             m_readBlocked = m_active && !m_bodyDone && m_pause == Pause::None;
             break;
         }
         if (m_inPos >= m_in.size()) {
-            if (m_socket->bytesAvailable() <= 0)
+            if (drained)
                 break;
             m_in.resize(kReadChunk);
             const qint64 n = m_socket->read(m_in.data(), kReadChunk);
             m_in.resize(qMax<qint64>(0, n));
             m_inPos = 0;
             if (n <= 0)
-                break;
+                break; // nothing now; or the client closed: disconnected() follows
+            drained = n < kReadChunk;
             Counters::bump(m_worker->counters().bytesIn, quint64(n));
             m_lastActivityUs = monotonicUs();
         }
@@ -206,23 +199,21 @@ void DownstreamConnection::upstreamWritable()
 void DownstreamConnection::writeClient(const QByteArray &data)
 {
     m_socket->write(data);
-    EpollDispatcher::flushSoon(m_socket);
     Counters::bump(m_worker->counters().bytesOut, quint64(data.size()));
 }
 
 void DownstreamConnection::writeClient(const char *data, qsizetype len)
 {
     m_socket->write(data, len);
-    EpollDispatcher::flushSoon(m_socket);
     Counters::bump(m_worker->counters().bytesOut, quint64(len));
 }
 
 void DownstreamConnection::noteBuffered()
 {
-    qint64 held = m_socket->bytesToWrite() + m_socket->bytesAvailable() + (m_in.size() - m_inPos) +
-                  m_bodyLog.size() + m_mirrorBody.size();
+    qint64 held =
+        m_socket->bytesToWrite() + (m_in.size() - m_inPos) + m_bodyLog.size() + m_mirrorBody.size();
     if (m_conn)
-        held += m_conn->bytesToWrite() + m_conn->bytesBuffered();
+        held += m_conn->bytesToWrite();
     m_worker->counters().noteBuffered(quint64(held));
 }
 
@@ -300,7 +291,7 @@ void DownstreamConnection::closeGracefully()
     m_closing = true;
     // Flushes what is queued, then closes; onClientGone finishes the job.
     m_socket->disconnectFromHost();
-    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+    if (m_socket->state() == Socket::State::Unconnected)
         closeNow();
 }
 
@@ -455,7 +446,7 @@ int DownstreamConnection::cbHeaderField(http_parser *p, const char *at, size_t l
         }
         if (self->m_headers.isEmpty())
             self->m_headers.reserve(16);
-        self->m_headers.append({QByteArray(at, qsizetype(len)), QByteArray()});
+        appendHeaderName(self->m_headers, self->m_previousHeaders, at, qsizetype(len));
     } else {
         self->m_headers.last().first.append(at, qsizetype(len));
     }
@@ -487,7 +478,7 @@ int DownstreamConnection::cbHeaderValue(http_parser *p, const char *at, size_t l
             return 1;
         }
     }
-    self->m_headers.last().second.append(at, qsizetype(len));
+    appendHeaderValue(self->m_headers, self->m_previousHeaders, at, qsizetype(len));
     self->m_lastWasValue = true;
     return 0;
 }
@@ -734,13 +725,14 @@ int DownstreamConnection::onHeadersComplete()
     view.port = m_worker->listenPort();
     view.headers.reserve(m_headers.size() + 1);
     bool hasRequestId = false;
-    for (Header &h : m_headers) {
+    for (const Header &h : std::as_const(m_headers)) {
         if (&h.second == host)
             continue;
         if (!hasRequestId && is(h.first, "x-request-id") && !h.second.isEmpty())
             hasRequestId = true;
-        view.headers.append(std::move(h));
+        view.headers.append(h);
     }
+    m_previousHeaders = m_headers; // shared, see appendHeaderName()
     m_headers.clear();
     if (!hasRequestId)
         view.headers.append({QByteArrayLiteral("x-request-id"), generateRequestId()});
@@ -1088,7 +1080,9 @@ void DownstreamConnection::finishRequest()
     }
     m_pause = Pause::None;
     http_parser_pause(&m_parser, 0);
-    if (!m_inProcess && (m_inPos < m_in.size() || m_socket->bytesAvailable() > 0))
+    // A pipelined request may be waiting in the buffer, or unread because reading paused;
+    // otherwise the socket says when the next one comes.
+    if (!m_inProcess && (m_inPos < m_in.size() || m_socket->readSuspended()))
         scheduleProcessInput();
 }
 

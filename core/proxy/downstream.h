@@ -10,11 +10,11 @@
 
 #include <http_parser.h>
 
-class QTcpSocket;
 class QTimer;
 
 namespace Proxy {
 
+class Socket;
 class Worker;
 
 // One client connection (shaped like qBittorrent's Http::Connection): a reused input buffer, an
@@ -107,7 +107,7 @@ private:
     static const http_parser_settings &parserSettings();
 
     Worker *m_worker;
-    QTcpSocket *m_socket;
+    Socket *m_socket;
     QTimer *m_idleTimer;
     QTimer *m_auxTimer;    // fault delay, retry backoff
     QTimer *m_routeTimer;  // the route's timeout
@@ -133,6 +133,7 @@ private:
     Pause m_pause = Pause::None;
     QByteArray m_url;
     Headers m_headers;
+    Headers m_previousHeaders; // the last request's, to share equal bytes with
     bool m_lastWasValue = false;
     qint64 m_headerBytes = 0;
     bool m_headerTooLarge = false;

@@ -1,9 +1,12 @@
 #include "proxy/epolldispatcher.h"
 
+#include "proxy/socket.h"
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <QVarLengthArray>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -98,14 +101,20 @@ namespace {
 thread_local EpollDispatcher *t_dispatcher = nullptr;
 } // namespace
 
-void EpollDispatcher::flushSoon(QAbstractSocket *socket)
+bool EpollDispatcher::flushSoon(Socket *socket)
 {
-    if (!t_dispatcher || !socket)
+    if (!t_dispatcher)
+        return false;
+    t_dispatcher->m_flush.push_back(socket); // the socket asks once until flushed
+    return true;
+}
+
+void EpollDispatcher::cancelFlush(Socket *socket)
+{
+    if (!t_dispatcher)
         return;
-    // A response written in several pieces asks several times in a row: once is enough.
-    auto &pending = t_dispatcher->m_flush;
-    if (pending.empty() || pending.back() != socket)
-        pending.emplace_back(socket);
+    for (auto *list : {&t_dispatcher->m_flush, &t_dispatcher->m_flushing})
+        std::replace(list->begin(), list->end(), socket, static_cast<Socket *>(nullptr));
 }
 
 void EpollDispatcher::beforeWait()
@@ -114,9 +123,9 @@ void EpollDispatcher::beforeWait()
     // list, and repeat until nothing new was asked.
     for (int round = 0; !m_flush.empty() && round < 4; ++round) {
         m_flushing.swap(m_flush);
-        for (const QPointer<QAbstractSocket> &socket : m_flushing) {
-            if (socket && socket->state() == QAbstractSocket::ConnectedState &&
-                socket->bytesToWrite() > 0)
+        // Indexed: a flush may delete another socket of the list (cancelFlush nulls it).
+        for (size_t i = 0; i < m_flushing.size(); ++i) {
+            if (Socket *socket = m_flushing[i])
                 socket->flush();
         }
         m_flushing.clear();

@@ -1,10 +1,8 @@
 #pragma once
 
 #include <QAbstractEventDispatcher>
-#include <QAbstractSocket>
 
 #include <QHash>
-#include <QPointer>
 #include <QVarLengthArray>
 
 #include <atomic>
@@ -13,6 +11,8 @@
 #include <vector>
 
 namespace Proxy {
+
+class Socket;
 
 // An epoll-based event dispatcher for the proxy's worker threads (Linux).
 //
@@ -28,9 +28,9 @@ namespace Proxy {
 // Used only for threads the proxy creates (QThread::setEventDispatcher before start()).
 //
 // Interest changes are applied just before the next epoll_wait, not one syscall each: a
-// QTcpSocket enables its write notifier on every write() and disables it once flushed, which
-// cost two epoll_ctl per write (40 % of a worker's syscalls). With flushSoon() the socket is
-// flushed in the same iteration, the two changes cancel out and no epoll_ctl is made at all.
+// socket that enables its write notifier for a moment and disables it once flushed costs no
+// epoll_ctl at all. Sockets written during an iteration are flushed just before the wait
+// (flushSoon): one send for all the writes an event made, no notifier round trip.
 // Removing the last notifier of a descriptor stays immediate: the descriptor may be closed (and
 // its number reused) right after.
 class EpollDispatcher : public QAbstractEventDispatcher
@@ -58,11 +58,11 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
-    // Writes what `socket` has buffered before this thread's loop next waits, instead of a
-    // loop iteration later from its write notifier (one write syscall for all the writes the
-    // current event made, and no notifier round trip). No-op on a thread without an
-    // EpollDispatcher: Qt's own notifier path flushes there.
-    static void flushSoon(QAbstractSocket *socket);
+    // Calls socket->flush() before this thread's loop next waits. False on a thread without
+    // an EpollDispatcher: the socket then waits for its write notifier.
+    static bool flushSoon(Socket *socket);
+    // A socket being destroyed with a flush pending.
+    static void cancelFlush(Socket *socket);
 
 private:
     struct Watch
@@ -92,9 +92,9 @@ private:
     std::atomic<int> m_wakeUps{0};
     std::atomic<bool> m_interrupt{false};
     QHash<int, Watch> m_watches;
-    QVarLengthArray<int, 64> m_dirty;                  // descriptors with changed interest
-    std::vector<QPointer<QAbstractSocket>> m_flush;    // see flushSoon()
-    std::vector<QPointer<QAbstractSocket>> m_flushing; // being flushed (kept for its capacity)
+    QVarLengthArray<int, 64> m_dirty; // descriptors with changed interest
+    std::vector<Socket *> m_flush;    // see flushSoon()
+    std::vector<Socket *> m_flushing; // being flushed (kept for its capacity)
     QHash<int, Timer> m_timers;
     std::set<std::pair<qint64, int>> m_deadlines; // (deadline us, timer id)
 };

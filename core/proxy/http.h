@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 
+#include <cstring>
+
 namespace Proxy {
 
 using Routing::Header;
@@ -42,6 +44,36 @@ QByteArray reasonPhrase(int status);
 // A complete response from the proxy itself (errors, direct responses, redirects).
 QByteArray localResponse(int status, const QByteArray &body, bool close, const Headers &extra = {},
                          bool headRequest = false);
+
+// Keep-alive peers send the same header lines message after message. A header whose name (or
+// value) has the bytes of the one at the same position in the previous message shares them
+// instead of allocating: two allocations fewer per header line on the request path, where
+// records are allocated in a worker and freed in the observe thread (malloc's slow path).
+inline bool sameBytes(const QByteArray &a, const char *at, qsizetype len)
+{
+    return a.size() == len && std::memcmp(a.constData(), at, size_t(len)) == 0;
+}
+inline void appendHeaderName(Headers &headers, const Headers &previous, const char *at,
+                             qsizetype len)
+{
+    const qsizetype i = headers.size();
+    if (i < previous.size() && sameBytes(previous.at(i).first, at, len))
+        headers.append({previous.at(i).first, QByteArray()});
+    else
+        headers.append({QByteArray(at, len), QByteArray()});
+}
+// The value's bytes arrive in one piece or more: only a first piece can be shared (appending
+// to a shared value copies it first, so the result is right either way).
+inline void appendHeaderValue(Headers &headers, const Headers &previous, const char *at,
+                              qsizetype len)
+{
+    const qsizetype i = headers.size() - 1;
+    QByteArray &value = headers.last().second;
+    if (value.isNull() && i < previous.size() && sameBytes(previous.at(i).second, at, len))
+        value = previous.at(i).second;
+    else
+        value.append(at, len);
+}
 
 void appendChunk(QByteArray &out, const char *data, qsizetype len); // one chunk, chunked coding
 QByteArray generateRequestId();

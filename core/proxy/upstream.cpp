@@ -1,14 +1,12 @@
 #include "proxy/upstream.h"
 
-#include "proxy/epolldispatcher.h"
+#include "proxy/socket.h"
 
-#include <QTcpSocket>
 #include <QTimer>
 
 namespace Proxy {
 
 static constexpr qsizetype kReadChunk = 64 * 1024;
-static constexpr qint64 kSocketReadBuffer = 256 * 1024;
 
 UpstreamConnection::UpstreamConnection(UpstreamPool *pool, const Endpoint &endpoint,
                                        int connectTimeoutMs)
@@ -38,14 +36,14 @@ const http_parser_settings &UpstreamConnection::parserSettings()
 
 void UpstreamConnection::connectNow()
 {
-    m_socket = new QTcpSocket(this);
-    // Bounded so that a client that reads slowly pushes back on the upstream through TCP.
-    m_socket->setReadBufferSize(kSocketReadBuffer);
-    connect(m_socket, &QTcpSocket::connected, this, &UpstreamConnection::onConnected);
-    connect(m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::onReadyRead);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &UpstreamConnection::onBytesWritten);
-    connect(m_socket, &QTcpSocket::disconnected, this, &UpstreamConnection::onSocketGone);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &UpstreamConnection::onSocketGone);
+    m_socket = new Socket(this);
+    // A client that reads slowly pushes back on the upstream through TCP: while paused,
+    // nothing is read (setReadPaused).
+    connect(m_socket, &Socket::connected, this, &UpstreamConnection::onConnected);
+    connect(m_socket, &Socket::readyRead, this, &UpstreamConnection::onReadyRead);
+    connect(m_socket, &Socket::bytesWritten, this, &UpstreamConnection::onBytesWritten);
+    connect(m_socket, &Socket::disconnected, this, &UpstreamConnection::onSocketGone);
+    connect(m_socket, &Socket::errorOccurred, this, &UpstreamConnection::onSocketGone);
     if (m_connectTimeoutMs > 0) {
         m_connectTimer = new QTimer(this);
         m_connectTimer->setSingleShot(true);
@@ -80,7 +78,6 @@ void UpstreamConnection::write(const QByteArray &data)
 {
     if (!m_dead && m_socket) {
         m_socket->write(data);
-        EpollDispatcher::flushSoon(m_socket);
     }
 }
 
@@ -88,18 +85,12 @@ void UpstreamConnection::write(const char *data, qint64 len)
 {
     if (!m_dead && m_socket) {
         m_socket->write(data, len);
-        EpollDispatcher::flushSoon(m_socket);
     }
 }
 
 qint64 UpstreamConnection::bytesToWrite() const
 {
     return m_socket ? m_socket->bytesToWrite() : 0;
-}
-
-qint64 UpstreamConnection::bytesBuffered() const
-{
-    return m_socket ? m_socket->bytesAvailable() : 0;
 }
 
 void UpstreamConnection::setReadPaused(bool paused)
@@ -122,7 +113,7 @@ void UpstreamConnection::setReadPaused(bool paused)
 bool UpstreamConnection::canBeReused() const
 {
     return !m_dead && m_connected && !m_eof && m_messageDone && m_head.keepAlive && !m_extraBytes &&
-           m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
+           m_socket && m_socket->state() == Socket::State::Connected;
 }
 
 void UpstreamConnection::discard()
@@ -151,7 +142,6 @@ void UpstreamConnection::onConnected()
     m_connected = true;
     if (m_connectTimer)
         m_connectTimer->stop();
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     if (m_client)
         m_client->upstreamConnected();
 }
@@ -214,10 +204,19 @@ void UpstreamConnection::fail(UpstreamError error)
 
 void UpstreamConnection::processInput()
 {
+    bool drained = false; // a short read took all there was: readiness tells when there is more
     while (!m_dead && m_client && !m_readPaused) {
-        if (m_socket->bytesAvailable() <= 0) {
-            if (!m_eof)
+        qint64 n = 0;
+        if (!m_eof) {
+            if (drained)
                 return;
+            n = m_socket->read(m_readBuffer.data(), m_readBuffer.size());
+            if (n == 0)
+                return;
+            if (n < 0)
+                m_eof = true; // closed (or reset): disconnected() follows
+        }
+        if (m_eof) {
             // The upstream closed and every byte before the close has been parsed.
             http_parser_execute(&m_parser, &parserSettings(), nullptr, 0);
             if (m_dead || !m_client)
@@ -233,9 +232,7 @@ void UpstreamConnection::processInput()
             }
             return;
         }
-        const qint64 n = m_socket->read(m_readBuffer.data(), m_readBuffer.size());
-        if (n <= 0)
-            return;
+        drained = n < m_readBuffer.size();
         m_receivedBytes = true;
         const size_t parsed =
             http_parser_execute(&m_parser, &parserSettings(), m_readBuffer.constData(), size_t(n));
@@ -243,7 +240,7 @@ void UpstreamConnection::processInput()
             return; // the client let go of us from a callback
         const http_errno err = HTTP_PARSER_ERRNO(&m_parser);
         if (err == HPE_PAUSED) {
-            if (qint64(parsed) < n || m_socket->bytesAvailable() > 0)
+            if (qint64(parsed) < n || (!drained && m_socket->bytesAvailable() > 0))
                 m_extraBytes = true; // bytes after the response: never reuse this connection
             UpstreamClient *client = m_client;
             m_client = nullptr;
@@ -269,7 +266,12 @@ int UpstreamConnection::cbMessageBegin(http_parser *p)
 
 int UpstreamConnection::cbStatus(http_parser *p, const char *at, size_t len)
 {
-    static_cast<UpstreamConnection *>(p->data)->m_head.reason.append(at, qsizetype(len));
+    auto *self = static_cast<UpstreamConnection *>(p->data);
+    QByteArray &reason = self->m_head.reason;
+    if (reason.isNull() && sameBytes(self->m_previousReason, at, qsizetype(len)))
+        reason = self->m_previousReason; // shared, see appendHeaderName()
+    else
+        reason.append(at, qsizetype(len));
     return 0;
 }
 
@@ -282,7 +284,7 @@ int UpstreamConnection::cbHeaderField(http_parser *p, const char *at, size_t len
             return 1; // a response head this large is not something to pass on
         if (h.isEmpty())
             h.reserve(16); // one allocation for a typical head instead of growing 1, 2, 4, 8
-        h.append({QByteArray(at, qsizetype(len)), QByteArray()});
+        appendHeaderName(h, self->m_previousHeaders, at, qsizetype(len));
     } else {
         h.last().first.append(at, qsizetype(len));
     }
@@ -295,7 +297,7 @@ int UpstreamConnection::cbHeaderValue(http_parser *p, const char *at, size_t len
     auto *self = static_cast<UpstreamConnection *>(p->data);
     if (self->m_head.headers.isEmpty())
         return 1;
-    self->m_head.headers.last().second.append(at, qsizetype(len));
+    appendHeaderValue(self->m_head.headers, self->m_previousHeaders, at, qsizetype(len));
     self->m_lastWasValue = true;
     return 0;
 }
@@ -304,6 +306,8 @@ int UpstreamConnection::cbHeadersComplete(http_parser *p)
 {
     auto *self = static_cast<UpstreamConnection *>(p->data);
     ResponseHead &head = self->m_head;
+    self->m_previousHeaders = head.headers; // shared, see appendHeaderName()
+    self->m_previousReason = head.reason;
     head.status = int(p->status_code);
     head.httpMinor = p->http_minor;
     if (head.status / 100 == 1) {

@@ -9,10 +9,11 @@
 
 #include <http_parser.h>
 
-class QTcpSocket;
 class QTimer;
 
 namespace Proxy {
+
+class Socket;
 
 class UpstreamPool;
 
@@ -60,7 +61,6 @@ public:
     // that live in a reused buffer must go through this overload.
     void write(const char *data, qint64 len);
     qint64 bytesToWrite() const;
-    qint64 bytesBuffered() const; // unread response bytes held by the socket
     void setReadPaused(bool paused);
     // The client is done with it: back to the pool when the exchange ended cleanly.
     bool canBeReused() const;
@@ -90,13 +90,15 @@ private:
 
     UpstreamPool *m_pool;
     Endpoint m_endpoint;
-    QTcpSocket *m_socket = nullptr;
+    Socket *m_socket = nullptr;
     QTimer *m_connectTimer = nullptr;
     int m_connectTimeoutMs;
     UpstreamClient *m_client = nullptr;
     http_parser m_parser;
     QByteArray m_readBuffer;
     ResponseHead m_head;
+    Headers m_previousHeaders; // the last response's, to share equal bytes with
+    QByteArray m_previousReason;
     bool m_lastWasValue = false;
     bool m_headRequest = false;
     bool m_headersDone = false;
