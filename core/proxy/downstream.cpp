@@ -260,8 +260,14 @@ void DownstreamConnection::onIdleCheck()
 
 void DownstreamConnection::onHeadersTimeout()
 {
-    if (m_closing || m_active)
+    if (m_closing || m_active || !m_headPending)
+        return; // the next head starts the timer again
+    const qint64 timeoutUs = qint64(m_worker->settings().requestHeadersTimeoutMs) * 1000;
+    const qint64 pendingUs = monotonicUs() - m_headStartUs;
+    if (pendingUs < timeoutUs) {
+        m_headerTimer->start(int((timeoutUs - pendingUs + 999) / 1000)); // a later head's
         return;
+    }
     // Slowloris: the head is still incomplete, however steadily its bytes trickle in.
     const QByteArray body = "request timeout: the request headers were not complete within " +
                             QByteArray::number(m_worker->settings().requestHeadersTimeoutMs) +
@@ -336,7 +342,7 @@ void DownstreamConnection::handleParseError(http_errno error)
         body = QByteArrayLiteral("bad request: ") + http_errno_description(error);
     }
     body += '\n';
-    m_headerTimer->stop();
+    m_headPending = false;
     Counters::bump(m_worker->counters().badRequests);
     if (!m_active)
         Counters::bump(m_worker->counters().requests); // a refused request is still a request
@@ -412,7 +418,12 @@ int DownstreamConnection::cbMessageBegin(http_parser *p)
     self->m_headerBytes = 0;
     self->m_headerTooLarge = false;
     self->m_rejectStatus = 0;
-    if (const int ms = self->m_worker->settings().requestHeadersTimeoutMs; ms > 0)
+    // Lazy: the timer is not stopped when the head completes (a start and a stop per request
+    // cost a timer registration each); when it fires it looks at the head pending then.
+    self->m_headStartUs = self->m_lastActivityUs;
+    self->m_headPending = true;
+    if (const int ms = self->m_worker->settings().requestHeadersTimeoutMs;
+        ms > 0 && !self->m_headerTimer->isActive())
         self->m_headerTimer->start(ms);
     return 0;
 }
@@ -614,7 +625,7 @@ int DownstreamConnection::onHeadersComplete()
 {
     http_parser *p = &m_parser;
     const auto method = http_method(p->method);
-    m_headerTimer->stop();
+    m_headPending = false;
     if (p->http_major != 1) {
         reject(505, "HTTP/" + QByteArray::number(p->http_major) + "." +
                         QByteArray::number(p->http_minor) +

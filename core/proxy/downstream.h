@@ -113,6 +113,8 @@ private:
     QTimer *m_routeTimer;  // the route's timeout
     QTimer *m_perTryTimer; // retries.perTryTimeout
     QTimer *m_headerTimer; // Settings::requestHeadersTimeoutMs, from a request's first byte
+    qint64 m_headStartUs = 0;
+    bool m_headPending = false; // a head has begun and is not complete
     QByteArray m_clientAddress;
     http_parser m_parser;
     QByteArray m_in; // reused read buffer

@@ -341,6 +341,40 @@ private slots:
         QCOMPARE(quick.responses[1].status, 200);
     }
 
+    // The header timeout counts from each head's first byte, also on a keep-alive connection
+    // whose previous request went through just before.
+    void slowHeadAfterAQuickRequestOnTheSameConnection()
+    {
+        ProxyRig rig;
+        rig.decide = toV1;
+        rig.settings.requestHeadersTimeoutMs = 500;
+        QVERIFY(rig.start());
+        TestClient client;
+        QVERIFY(client.connectTo(rig.port()));
+        client.get("/first");
+        QVERIFY(client.waitForResponses(1));
+        QCOMPARE(client.responses[0].status, 200);
+
+        const QByteArray head =
+            "GET /second HTTP/1.1\r\nHost: greeter-service\r\nX-Pad: " + QByteArray(3000, 'p') +
+            "\r\n\r\n";
+        qsizetype sent = 0;
+        QTimer trickle;
+        QObject::connect(&trickle, &QTimer::timeout, &trickle, [&] {
+            if (client.closed || sent >= head.size() ||
+                client.socket.state() != QAbstractSocket::ConnectedState)
+                return;
+            client.send(head.mid(sent++, 1));
+        });
+        trickle.start(10);
+        QVERIFY(client.waitForClose(15000));
+        trickle.stop();
+        QVERIFY(sent < head.size());
+        QCOMPARE(client.responses.size(), 2);
+        QCOMPARE(client.responses[1].status, 408);
+        QCOMPARE(rig.v1.heads(), 1);
+    }
+
     void connectionFloodIsBoundedAndOthersAreServed()
     {
         constexpr int kFlood = 5000;
