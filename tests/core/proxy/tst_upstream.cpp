@@ -49,6 +49,31 @@ private slots:
         QCOMPARE(rig.stats().upstreamConnectFailures, 1u);
     }
 
+    // An endpoint given by name ("any http://host:port the user gives") is resolved, not
+    // parsed as an address; two requests also show the connection is kept and reused.
+    void endpointByNameIsResolved()
+    {
+        ProxyRig rig;
+        rig.decide = toV1;
+        QVERIFY(rig.start());
+        const Proxy::Endpoint byName =
+            Proxy::Endpoint::make(QStringLiteral("localhost"), rig.v1.port());
+        QVERIFY(byName.address.isNull()); // the case under test: a name, not a literal
+        Proxy::Bindings b = rig.server->bindings();
+        b.add(target(QStringLiteral("greeter-service"), QStringLiteral("v1")), byName);
+        rig.server->setBindings(b);
+        TestClient client;
+        QVERIFY(client.connectTo(rig.port()));
+        client.get("/one");
+        QVERIFY(client.waitForResponses(1));
+        QCOMPARE(client.responses[0].status, 200);
+        client.get("/two");
+        QVERIFY(client.waitForResponses(2));
+        QCOMPARE(client.responses[1].status, 200);
+        QCOMPARE(rig.v1.heads(), 2);
+        QCOMPARE(rig.v1.connectionsAccepted, 1);
+    }
+
     void routeTimeoutIs504()
     {
         ProxyRig rig;
