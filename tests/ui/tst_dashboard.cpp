@@ -7,13 +7,17 @@
 #include "dashboard/timeline.h"
 #include "observe/hub.h"
 
+#include <QAbstractBarSeries>
 #include <QAreaSeries>
+#include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QChart>
 #include <QComboBox>
 #include <QHeaderView>
 #include <QImage>
 #include <QLabel>
+#include <QLegend>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -115,6 +119,8 @@ private slots:
     void pairsMatrixAndEndpointTable();
     void eachMirrorHasItsOwnColour();
     void chartsExportAsPng();
+    void timerDrawsEveryPartInStages();
+    void mismatchKindsAreReadable();
 };
 
 void TestDashboard::timelineTurnsSeriesIntoRates()
@@ -227,6 +233,64 @@ void TestDashboard::redrawsOnlyWhenTheSnapshotChanged()
     d.setLive(false);
 }
 
+void TestDashboard::timerDrawsEveryPartInStages()
+{
+    // The timer draws a tick in three events (time charts; pair bars; matrix and endpoints) so
+    // the event loop runs between them: all of it still arrives without a refresh() call.
+    Fixture f;
+    Ui::DashboardWidget d;
+    d.setHub(&f.hub);
+    d.show();
+    d.setLive(true);
+    Spec failing;
+    failing.v2Status = 503;
+    f.add(8);
+    f.add(2, failing);
+    f.now += 1500;
+    f.add(1);
+    QTRY_COMPARE_WITH_TIMEOUT(d.matrixView()->columnCount(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(d.endpointTable()->rowCount(), 1, 10000);
+    QCOMPARE(d.mismatchBars()->count(), 1);
+    QVERIFY(d.mismatchBars()->barSets().first()->at(1) > 0); // status mismatches
+    QVERIFY(sumY(d.rateSeries(Timeline::Primary)->points()) > 0);
+    QCOMPARE(d.matrixView()->item(0, 0)->text(), QStringLiteral("9"));
+    // A new run (reset) while stages may still be queued: none of the old run comes back.
+    f.now += 1500;
+    f.add(1);
+    QTRY_COMPARE_WITH_TIMEOUT(d.matrixView()->item(0, 0)->text(), QStringLiteral("10"), 10000);
+    d.setLive(false);
+    d.reset();
+    QCoreApplication::processEvents();
+    QCOMPARE(d.matrixView()->rowCount(), 0);
+    QCOMPARE(d.endpointTable()->rowCount(), 0);
+    QCOMPARE(d.mismatchBars()->count(), 0);
+}
+
+void TestDashboard::mismatchKindsAreReadable()
+{
+    // The four kinds of mismatch lie on their side: at the window's default size, labels under
+    // vertical bars were elided to "hea...". One pair needs no legend (its colour and the
+    // title name it): the height goes to the labels.
+    Fixture f;
+    Ui::DashboardWidget d;
+    d.setHub(&f.hub);
+    f.add(4);
+    f.now += 1500;
+    d.refresh();
+    QAbstractBarSeries *bars = d.mismatchBars();
+    QCOMPARE(bars->type(), QAbstractSeries::SeriesTypeHorizontalBar);
+    const QList<QAbstractAxis *> axes = bars->chart()->axes(Qt::Vertical, bars);
+    QCOMPARE(axes.size(), 1);
+    auto *kinds = qobject_cast<QBarCategoryAxis *>(axes.first());
+    QVERIFY(kinds);
+    QCOMPARE(kinds->categories(), QStringList({QStringLiteral("any"), QStringLiteral("status"),
+                                               QStringLiteral("headers"), QStringLiteral("body")}));
+    QCOMPARE(bars->chart()->axes(Qt::Horizontal, bars).size(), 1); // the percentages
+    QVERIFY(!bars->chart()->legend()->isVisible());
+    QVERIFY(!bars->chart()->toolTip().isEmpty());
+    QVERIFY(!d.deltaBars()->chart()->toolTip().isEmpty());
+}
+
 void TestDashboard::windowSelectorSetsTheTimeSpan()
 {
     Fixture f;
@@ -280,7 +344,7 @@ void TestDashboard::pairsMatrixAndEndpointTable()
     QVERIFY(m->item(0, 0)->background().style() == Qt::NoBrush);
 
     // Mismatch rates: 4 of 10 pairs (2 status, 2 body).
-    QBarSeries *rates = d.mismatchBars();
+    QAbstractBarSeries *rates = d.mismatchBars();
     QCOMPARE(rates->count(), 1);
     QCOMPARE(rates->barSets().first()->at(0), 40.0);
     QCOMPARE(rates->barSets().first()->at(1), 20.0);
@@ -342,6 +406,9 @@ void TestDashboard::eachMirrorHasItsOwnColour()
     QVERIFY(v3->pen().color() != Ui::Palette::primary());
     QCOMPARE(sumY(v3->points()), 10.0);
     QCOMPARE(d.mismatchBars()->count(), 2); // one bar set per primary x mirror pair
+    // Two pairs: the bar charts need their legend to tell the pairs apart.
+    QVERIFY(d.mismatchBars()->chart()->legend()->isVisible());
+    QVERIFY(d.deltaBars()->chart()->legend()->isVisible());
     QVERIFY(d.statusVersionBox()->findText(QStringLiteral("v3 (mirror)")) >= 0);
 }
 

@@ -24,6 +24,7 @@
 #include <QTreeWidget>
 
 #include <atomic>
+#include <ctime>
 #include <memory>
 
 using Observe::Exchange;
@@ -156,6 +157,7 @@ private slots:
     void modelShowsMirrorOutcomes();
     void detailKeepsTheBodysKeyOrder();
     void viewCoalescesBurstsIntoFewAppends();
+    void rowTimeIsLocalTimeOfDay();
 };
 
 void TestLogView::rowNamesTheDifferingField()
@@ -397,6 +399,33 @@ void TestLogView::modelShowsMirrorOutcomes()
     QCOMPARE(cell(2, ExchangeModel::Match), QString());
     QCOMPARE(cell(3, ExchangeModel::V2Status), QStringLiteral("dropped: in-flight limit"));
     QCOMPARE(cell(4, ExchangeModel::V2Status), QStringLiteral("—"));
+}
+
+void TestLogView::rowTimeIsLocalTimeOfDay()
+{
+    // The Time column is the local time of day (the row computes it from the batch's UTC
+    // offset, not per row): east of UTC past midnight, far west of it the day before.
+    const QByteArray oldTz = qgetenv("TZ");
+    const bool hadTz = qEnvironmentVariableIsSet("TZ");
+    const auto timeIn = [](const char *tz) {
+        qputenv("TZ", tz);
+        tzset();
+        ExchangeModel m;
+        const QList<Exchange> batch = {exchange("/t", kV1, kV1)}; // 2023-11-14 22:13:20 UTC
+        m.addObserved(batch, compare(batch));
+        return m.index(0, ExchangeModel::Time).data().toString();
+    };
+    const QString east = timeIn("UTC-05:30"); // POSIX: five and a half hours east of UTC
+    const QString west = timeIn("UTC+23:00");
+    const QString utc = timeIn("UTC");
+    if (hadTz)
+        qputenv("TZ", oldTz);
+    else
+        qunsetenv("TZ");
+    tzset();
+    QCOMPARE(east, QStringLiteral("03:43:20.000"));
+    QCOMPARE(west, QStringLiteral("23:13:20.000"));
+    QCOMPARE(utc, QStringLiteral("22:13:20.000"));
 }
 
 QTEST_MAIN(TestLogView)

@@ -16,7 +16,9 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHorizontalBarSeries>
 #include <QLabel>
+#include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
 #include <QMessageBox>
@@ -216,27 +218,36 @@ DashboardWidget::DashboardWidget(QWidget *parent) : QWidget(parent)
         refresh();
     });
 
+    // At the default window size a chart is about 200 x 150 px: the mismatch kinds under
+    // vertical bars were elided to "hea...". On their side, each label is whole on the left.
+    // (The delta's eight bins stay columns, a distribution read left to right; its tooltip
+    // names the bins when the window is too small for their labels.)
     QChart *delta = makeChart(tr("Latency delta, mirror − v1 (ms, bins from)"));
     m_deltaSeries = new QBarSeries(delta);
     delta->addSeries(m_deltaSeries);
-    auto *deltaX = new QBarCategoryAxis(delta);
-    deltaX->append(deltaCategories());
-    QFont tiny = deltaX->labelsFont();
+    auto *deltaBins = new QBarCategoryAxis(delta);
+    deltaBins->append(deltaCategories());
+    QFont tiny = deltaBins->labelsFont();
     tiny.setPointSizeF(tiny.pointSizeF() * 0.8);
-    deltaX->setLabelsFont(tiny);
-    delta->addAxis(deltaX, Qt::AlignBottom);
-    m_deltaSeries->attachAxis(deltaX);
+    deltaBins->setLabelsFont(tiny);
+    delta->addAxis(deltaBins, Qt::AlignBottom);
+    m_deltaSeries->attachAxis(deltaBins);
     m_deltaY = addAxis(delta, Qt::AlignLeft, tr("pairs"), QStringLiteral("%g"));
     m_deltaSeries->attachAxis(m_deltaY);
+    delta->setToolTip(tr("How much slower (positive) or faster the mirror answered than v1, "
+                         "in pairs per bin: below −30 ms, then from −30, −10, −3, 0, 3, 10 "
+                         "and 30 ms on"));
 
     QChart *mismatch = makeChart(tr("Mismatches (% of compared pairs)"));
-    m_mismatchSeries = new QBarSeries(mismatch);
+    m_mismatchSeries = new QHorizontalBarSeries(mismatch);
     mismatch->addSeries(m_mismatchSeries);
-    auto *mismatchX = new QBarCategoryAxis(mismatch);
-    mismatchX->append({tr("any"), tr("status"), tr("headers"), tr("body")});
-    mismatch->addAxis(mismatchX, Qt::AlignBottom);
-    m_mismatchSeries->attachAxis(mismatchX);
-    m_mismatchY = addAxis(mismatch, Qt::AlignLeft, QString(), QStringLiteral("%d"));
+    auto *mismatchKinds = new QBarCategoryAxis(mismatch);
+    mismatchKinds->append({tr("any"), tr("status"), tr("headers"), tr("body")});
+    mismatch->setToolTip(tr("Share of compared pairs that differ: in anything, in the status "
+                            "code, in the headers, in the body"));
+    mismatch->addAxis(mismatchKinds, Qt::AlignLeft);
+    m_mismatchSeries->attachAxis(mismatchKinds);
+    m_mismatchY = addAxis(mismatch, Qt::AlignBottom, QString(), QStringLiteral("%d"));
     m_mismatchSeries->attachAxis(m_mismatchY);
 
     m_matrix = new QTableWidget(this);
@@ -312,11 +323,12 @@ DashboardWidget::DashboardWidget(QWidget *parent) : QWidget(parent)
     layout->addLayout(bar);
     layout->addWidget(split, 1);
 
+    m_tick.setObjectName(QStringLiteral("dashboardRefresh")); // names it in profiles
     m_tick.setInterval(kRefreshMs);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         // Hidden (the Editor page is in front): nothing to paint; showEvent catches up.
         if (isVisible())
-            refresh();
+            refreshInStages();
         else
             m_staleWhileHidden = true;
     });
@@ -411,6 +423,7 @@ void DashboardWidget::setHub(Observe::Hub *hub)
 void DashboardWidget::reset()
 {
     m_shown.reset();
+    m_staged.reset();
     m_forceRedraw = true;
     for (int i = 0; i < m_versions.size() && i < 2; ++i)
         m_versions[i].placeholder = true; // the next run's first versions take them
@@ -475,7 +488,42 @@ void DashboardWidget::refresh()
     draw(*s);
 }
 
-void DashboardWidget::draw(const Observe::Snapshot &s)
+void DashboardWidget::refreshInStages()
+{
+    if (!m_hub || m_staged)
+        return; // the last tick's stages are still queued: they draw the newest data anyway
+    std::shared_ptr<const Observe::Snapshot> s = m_hub->snapshot();
+    if (!s || (s == m_shown && !m_forceRedraw))
+        return;
+    m_shown = s;
+    m_forceRedraw = false;
+    // One tick's redraw as three events, so the event loop runs in between (a click, a key, a
+    // paint): drawn at once, a tick that re-lays out the charts (an axis range growing with
+    // the data, the first bars) took 20-30 ms of the GUI thread in one piece.
+    m_staged = s;
+    drawVersions(*s);
+    drawTime(*s);
+    QMetaObject::invokeMethod(
+        this,
+        [this, s] {
+            if (m_staged != s)
+                return; // reset, or redrawn at once meanwhile
+            drawPairs(*s);
+            QMetaObject::invokeMethod(
+                this,
+                [this, s] {
+                    if (m_staged != s)
+                        return;
+                    m_staged.reset();
+                    drawMatrix(*s);
+                    drawEndpoints(*s);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void DashboardWidget::drawVersions(const Observe::Snapshot &s)
 {
     // Keep the version picker in step with what the run has seen.
     for (const Observe::VersionSummary &v : s.versions) {
@@ -483,6 +531,12 @@ void DashboardWidget::draw(const Observe::Snapshot &s)
         if (m_statusVersion->findText(v.label) < 0)
             m_statusVersion->addItem(v.label);
     }
+}
+
+void DashboardWidget::draw(const Observe::Snapshot &s)
+{
+    m_staged.reset(); // drawn whole now: what is still queued of a tick would be older
+    drawVersions(s);
     drawTime(s);
     drawPairs(s);
     drawMatrix(s);
@@ -491,7 +545,10 @@ void DashboardWidget::draw(const Observe::Snapshot &s)
 
 void DashboardWidget::drawTime(const Observe::Snapshot &s)
 {
-    const double elapsed = double(s.nowMs - s.startMs) / 1000.0;
+    // Whole seconds (the points are per second at the finest): a new range re-lays out all
+    // three charts' axis labels, and once the run is past the first minute the range would
+    // otherwise move on every tick.
+    const double elapsed = std::ceil(double(s.nowMs - s.startMs) / 1000.0);
     // The axis grows with the run until the window is full, then moves with the clock.
     const double xMax = std::max<double>(elapsed, kMinVisibleSeconds);
     const double xMin = m_windowSeconds > 0 ? std::max<double>(0, xMax - m_windowSeconds) : 0;
@@ -532,7 +589,8 @@ void DashboardWidget::drawTime(const Observe::Snapshot &s)
     const double span = xMax - xMin;
     const double step = span <= 60 ? 10 : span <= 300 ? 60 : span <= 3600 ? 600 : 3600;
     for (QValueAxis *x : {m_rateX, m_latencyX, m_statusX}) {
-        x->setRange(xMin, xMax);
+        if (x->min() != xMin || x->max() != xMax)
+            x->setRange(xMin, xMax);
         // Each setter re-lays out the chart even when the value is the same: set on change.
         if (x->tickInterval() != step)
             x->setTickInterval(step);
@@ -553,13 +611,13 @@ namespace {
 // QAbstractBarSeries::remove() deletes the set with deleteLater(), which leaves it to whoever
 // runs the event loop next (and leaks it when nobody does); clear() deletes at once, and so does
 // this, for one set.
-void deleteBarSet(QBarSeries *series, QBarSet *set)
+void deleteBarSet(QAbstractBarSeries *series, QBarSet *set)
 {
     if (series->take(set))
         delete set;
 }
 
-void updateBarSet(QBarSeries *series, int index, const QString &name, const QColor &colour,
+void updateBarSet(QAbstractBarSeries *series, int index, const QString &name, const QColor &colour,
                   const QList<qreal> &values)
 {
     const QList<QBarSet *> sets = series->barSets();
@@ -583,7 +641,7 @@ void updateBarSet(QBarSeries *series, int index, const QString &name, const QCol
             set->replace(i, values[i]);
 }
 
-void trimBarSets(QBarSeries *series, int count)
+void trimBarSets(QAbstractBarSeries *series, int count)
 {
     while (series->count() > count)
         deleteBarSet(series, series->barSets().last());
@@ -616,6 +674,12 @@ void DashboardWidget::drawPairs(const Observe::Snapshot &s)
     }
     trimBarSets(m_deltaSeries, index);
     trimBarSets(m_mismatchSeries, index);
+    // One pair: its bars have the mirror's colour and the titles name it; the legend's line
+    // would take the height the category labels need.
+    for (QAbstractBarSeries *series :
+         {static_cast<QAbstractBarSeries *>(m_deltaSeries), m_mismatchSeries})
+        if (series->chart()->legend()->isVisible() != (index > 1))
+            series->chart()->legend()->setVisible(index > 1);
     setNiceRange(m_deltaY, deltaMax, 5);
     // Percentages: 0..100 once anything is large, else a round range just above the data.
     if (mismatchMax > 50) {

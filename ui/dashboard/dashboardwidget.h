@@ -8,9 +8,10 @@
 
 #include <memory>
 
+class QAbstractBarSeries;
 class QAreaSeries;
-class QBarCategoryAxis;
 class QBarSeries;
+class QBarCategoryAxis;
 class QBarSet;
 class QChart;
 class QChartView;
@@ -63,7 +64,8 @@ public:
     QComboBox *statusVersionBox() const { return m_statusVersion; }
     QComboBox *windowBox() const { return m_window; }
     QBarSeries *deltaBars() const { return m_deltaSeries; }
-    QBarSeries *mismatchBars() const { return m_mismatchSeries; }
+    // Horizontal bars (QHorizontalBarSeries), "any" at the bottom: values in category order.
+    QAbstractBarSeries *mismatchBars() const { return m_mismatchSeries; }
     QTableWidget *matrixView() const { return m_matrix; }
     QTableWidget *endpointTable() const { return m_endpoints; }
     QLabel *mismatchLabel() const { return m_mismatchText; }
@@ -78,7 +80,10 @@ public:
     static QStringList deltaCategories();
 
 public slots:
-    void refresh();         // read the hub's snapshot now (the timer calls it)
+    // Reads the hub's snapshot and draws all of it now. The timer draws the same in three
+    // queued steps (time charts; pair bars; matrix and endpoints), so the event loop runs
+    // between them.
+    void refresh();
     void exportChartsPng(); // asks for a file
 
 private:
@@ -100,7 +105,9 @@ private:
     };
     QChartView *makeView(QChart *chart);
     VersionSlot &slotFor(const QString &label, bool mirrored);
+    void refreshInStages(); // the timer's refresh()
     void draw(const Observe::Snapshot &s);
+    void drawVersions(const Observe::Snapshot &s);
     void drawTime(const Observe::Snapshot &s);
     void drawPairs(const Observe::Snapshot &s);
     void drawMatrix(const Observe::Snapshot &s);
@@ -110,6 +117,7 @@ private:
 
     Observe::Hub *m_hub = nullptr;
     std::shared_ptr<const Observe::Snapshot> m_shown;
+    std::shared_ptr<const Observe::Snapshot> m_staged; // being drawn in stages (timer)
     QTimer m_tick;
     bool m_live = false;
     int m_windowSeconds = 300;
@@ -130,7 +138,7 @@ private:
     QComboBox *m_window = nullptr;
     QBarSeries *m_deltaSeries = nullptr;
     QValueAxis *m_deltaY = nullptr;
-    QBarSeries *m_mismatchSeries = nullptr;
+    QAbstractBarSeries *m_mismatchSeries = nullptr;
     QValueAxis *m_mismatchY = nullptr;
     QTableWidget *m_matrix = nullptr;
     QTableWidget *m_endpoints = nullptr;

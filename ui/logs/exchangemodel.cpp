@@ -54,6 +54,7 @@ QString nameFields(const QStringList &fields)
 
 ExchangeModel::ExchangeModel(QObject *parent) : QAbstractTableModel(parent)
 {
+    m_flushTimer.setObjectName(QStringLiteral("logFlush")); // names it in profiles
     m_flushTimer.setSingleShot(true);
     connect(&m_flushTimer, &QTimer::timeout, this, &ExchangeModel::flush);
 }
@@ -128,11 +129,18 @@ QString ExchangeModel::describe(const Observe::Exchange &exchange,
 }
 
 ExchangeModel::Row ExchangeModel::rowFor(const Observe::Exchange &e,
-                                         const QList<Observe::Comparison> &comparisons)
+                                         const QList<Observe::Comparison> &comparisons,
+                                         qint64 localOffsetMs)
 {
     Row r;
     r.id = e.id;
-    r.time = e.start.isValid() ? e.start.toLocalTime().time() : QTime::currentTime();
+    // The time of day from the batch's UTC offset: QDateTime::toLocalTime() per row asked the
+    // C library for the time zone each time, a third of building a row.
+    constexpr qint64 kDayMs = 24 * 3600 * 1000;
+    r.time = e.start.isValid()
+                 ? QTime::fromMSecsSinceStartOfDay(int(
+                       ((e.start.toMSecsSinceEpoch() + localOffsetMs) % kDayMs + kDayMs) % kDayMs))
+                 : QTime::currentTime();
     r.method = e.method;
     r.path = e.path;
     if (!e.ruleName.isEmpty())
@@ -299,8 +307,10 @@ void ExchangeModel::addObserved(const QList<Observe::Exchange> &batch,
         take(std::move(rows));
         return;
     }
-    m_incoming.push_back({batch, comparisons, 0});
-    m_incomingCount += batch.size();
+    // Only the newest maxRowsPerTick can be shown by the next append: rows for those now, and
+    // the batch goes when this returns.
+    const qsizetype keep = qMin(m_maxRows, m_maxRowsPerTick);
+    buildRows(batch, comparisons, int(qMax<qsizetype>(0, batch.size() - keep)), &m_incoming);
     trimIncoming();
     if (m_flushTimer.isActive())
         return; // the next tick takes it
@@ -314,30 +324,16 @@ void ExchangeModel::addObserved(const QList<Observe::Exchange> &batch,
 void ExchangeModel::trimIncoming()
 {
     // Only the newest rows of a tick are shown: hold no more than that.
-    const qsizetype keep = qMin(m_maxRows, m_coalesceMs > 0 ? m_maxRowsPerTick : m_maxRows);
-    while (!m_incoming.empty() && m_incomingCount > keep) {
-        Incoming &first = m_incoming.front();
-        const qsizetype left = first.batch.size() - first.skip;
-        if (m_incomingCount - left >= keep) {
-            m_incomingCount -= left;
-            m_incoming.pop_front();
-        } else {
-            first.skip += int(m_incomingCount - keep);
-            m_incomingCount = keep;
-        }
-    }
+    const size_t keep = size_t(qMin(m_maxRows, m_coalesceMs > 0 ? m_maxRowsPerTick : m_maxRows));
+    if (m_incoming.size() > keep)
+        m_incoming.erase(m_incoming.begin(), m_incoming.end() - ptrdiff_t(keep));
 }
 
 void ExchangeModel::flush()
 {
     m_flushTimer.stop();
     m_lastFlush.start();
-    std::deque<Incoming> incoming = std::exchange(m_incoming, {});
-    m_incomingCount = 0;
-    std::deque<Row> rows;
-    for (const Incoming &in : incoming)
-        buildRows(in.batch, in.comparisons, in.skip, &rows);
-    take(std::move(rows)); // one removed and one inserted range per tick
+    take(std::exchange(m_incoming, {})); // one removed and one inserted range per tick
 }
 
 void ExchangeModel::buildRows(const QList<Observe::Exchange> &batch,
@@ -345,8 +341,15 @@ void ExchangeModel::buildRows(const QList<Observe::Exchange> &batch,
                               std::deque<Row> *rows)
 {
     bool newVersion = false;
+    // One UTC offset per batch (a batch spans milliseconds, not a change of daylight saving).
+    qint64 offsetMs = 0;
+    for (int i = skip; i < batch.size(); ++i)
+        if (batch.at(i).start.isValid()) {
+            offsetMs = qint64(batch.at(i).start.toLocalTime().offsetFromUtc()) * 1000;
+            break;
+        }
     for (int i = skip; i < batch.size(); ++i) {
-        rows->push_back(rowFor(batch.at(i), comparisons.value(i)));
+        rows->push_back(rowFor(batch.at(i), comparisons.value(i), offsetMs));
         for (const QString &v : rows->back().versions)
             if (!v.isEmpty() && !m_versions.contains(v)) {
                 m_versions << v;
@@ -397,7 +400,6 @@ void ExchangeModel::clear()
     beginResetModel();
     m_flushTimer.stop();
     m_incoming.clear();
-    m_incomingCount = 0;
     m_rows.clear();
     m_pending.clear();
     m_totalSeen = 0;

@@ -20,6 +20,7 @@ RunController::RunController(QObject *parent) : QObject(parent)
         if (m_trafficRuns > 0 && --m_trafficRuns == 0)
             emit trafficFinished(stats);
     });
+    m_sampler.setObjectName(QStringLiteral("statusSampler")); // names it in profiles
     m_sampler.setInterval(500);
     connect(&m_sampler, &QTimer::timeout, this, &RunController::sample);
 }
