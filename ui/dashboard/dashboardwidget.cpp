@@ -161,10 +161,12 @@ void setCell(QTableWidget *table, int row, int column, const QString &text,
 
 QStringList DashboardWidget::deltaCategories()
 {
-    // Each bin by where it starts (the chart is narrow): "<-30", "-30", ..., "30" = 30 ms and up.
+    // Each bin by where it starts (the chart is narrow): "−∞", "-30", ..., "≥30" = 30 ms and up.
+    // The first one was "<-30", a character wider than the rest: Qt Charts dropped it at the
+    // default window size.
     QStringList out;
     const QLocale l;
-    out << QStringLiteral("<%1").arg(l.toString(kDeltaEdges[0]));
+    out << QStringLiteral("−∞");
     for (int i = 0; i < kDeltaBins - 1; ++i)
         out << l.toString(kDeltaEdges[i]);
     out.last() = QStringLiteral("≥%1").arg(l.toString(kDeltaEdges[kDeltaBins - 2]));
