@@ -210,7 +210,8 @@ qint64 Socket::bytesAvailable() const
 
 void Socket::write(const char *data, qint64 len)
 {
-    if (len <= 0 || m_ended || m_lingering || m_state == State::Unconnected)
+    // After disconnectFromHost() nothing more is taken: the close comes after what was queued.
+    if (len <= 0 || m_ended || m_state == State::Closing || m_state == State::Unconnected)
         return;
     m_out.append(data, qsizetype(len));
     requestFlush();
