@@ -89,6 +89,27 @@ private:
     QTcpServer m_server;
 };
 
+// A slowloris: a request head far longer than a header timeout lets through at one byte per
+// 10 ms; every byte keeps the idle timer (60 s) happy, only the header timeout can end it.
+struct Trickle
+{
+    Trickle(TestClient &client, const QByteArray &path)
+        : head("GET " + path +
+               " HTTP/1.1\r\nHost: greeter-service\r\nX-Pad: " + QByteArray(3000, 'p') + "\r\n\r\n")
+    {
+        QObject::connect(&timer, &QTimer::timeout, &timer, [this, &client] {
+            if (client.closed || sent >= head.size() ||
+                client.socket.state() != QAbstractSocket::ConnectedState)
+                return;
+            client.send(head.mid(sent++, 1));
+        });
+        timer.start(10);
+    }
+    const QByteArray head;
+    qsizetype sent = 0;
+    QTimer timer;
+};
+
 Model::Config parseConfig(const QByteArray &yaml)
 {
     const Yaml::ParseResult parsed = Yaml::parse(yaml, QStringLiteral("test.yaml"));
@@ -302,20 +323,7 @@ private slots:
 
         TestClient slow;
         QVERIFY(slow.connectTo(rig.port()));
-        // Far more head than the timeout lets through at one byte per 10 ms: every byte keeps
-        // the idle timer (60 s) happy, only the header timeout can end it.
-        const QByteArray head =
-            "GET / HTTP/1.1\r\nHost: greeter-service\r\nX-Pad: " + QByteArray(3000, 'p') +
-            "\r\n\r\n";
-        qsizetype sent = 0;
-        QTimer trickle;
-        QObject::connect(&trickle, &QTimer::timeout, &trickle, [&] {
-            if (slow.closed || sent >= head.size() ||
-                slow.socket.state() != QAbstractSocket::ConnectedState)
-                return;
-            slow.send(head.mid(sent++, 1));
-        });
-        trickle.start(10);
+        Trickle trickle(slow, "/");
 
         TestClient quick;
         QVERIFY(quick.connectTo(rig.port()));
@@ -324,8 +332,8 @@ private slots:
         QCOMPARE(quick.responses[0].status, 200);
 
         QVERIFY(slow.waitForClose(15000));
-        trickle.stop();
-        QVERIFY(sent < head.size()); // cut off, not finished
+        trickle.timer.stop();
+        QVERIFY(trickle.sent < trickle.head.size()); // cut off, not finished
         QCOMPARE(slow.responses.size(), 1);
         QCOMPARE(slow.responses[0].status, 408);
         QVERIFY(slow.responses[0].body.contains("request headers were not complete"));
@@ -355,21 +363,10 @@ private slots:
         QVERIFY(client.waitForResponses(1));
         QCOMPARE(client.responses[0].status, 200);
 
-        const QByteArray head =
-            "GET /second HTTP/1.1\r\nHost: greeter-service\r\nX-Pad: " + QByteArray(3000, 'p') +
-            "\r\n\r\n";
-        qsizetype sent = 0;
-        QTimer trickle;
-        QObject::connect(&trickle, &QTimer::timeout, &trickle, [&] {
-            if (client.closed || sent >= head.size() ||
-                client.socket.state() != QAbstractSocket::ConnectedState)
-                return;
-            client.send(head.mid(sent++, 1));
-        });
-        trickle.start(10);
+        Trickle trickle(client, "/second");
         QVERIFY(client.waitForClose(15000));
-        trickle.stop();
-        QVERIFY(sent < head.size());
+        trickle.timer.stop();
+        QVERIFY(trickle.sent < trickle.head.size());
         QCOMPARE(client.responses.size(), 2);
         QCOMPARE(client.responses[1].status, 408);
         QCOMPARE(rig.v1.heads(), 1);
